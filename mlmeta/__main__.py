@@ -1,0 +1,5 @@
+import sys
+
+from mlmeta.cli import main
+
+sys.exit(main())

@@ -1,0 +1,5 @@
+"""``python -m mlmeta.config`` prints the configured environment names (used by ``make synth``)."""
+
+from mlmeta.config import ENVIRONMENTS
+
+print(" ".join(ENVIRONMENTS))

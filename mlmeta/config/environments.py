@@ -1,0 +1,43 @@
+"""The embedded environments: what ``make synth`` and the demo use out of the box.
+
+An organisation edits this file (or adds its own) to describe its accounts.
+"""
+
+from __future__ import annotations
+
+from mlmeta.config.settings import EnvironmentSettings, RetentionSettings, UseCase
+
+EXAMPLE_USE_CASE = UseCase(
+    name="churn-prediction",
+    description="Tabular binary classification: will a customer cancel in the next 30 days?",
+    eda_users=("ikazaki",),
+)
+
+GIB = 1024**3
+
+ENVIRONMENTS: dict[str, EnvironmentSettings] = {
+    "dev": EnvironmentSettings(
+        name="dev",
+        use_cases=(EXAMPLE_USE_CASE,),
+        naming_mode="audit",
+        athena_bytes_scanned_cutoff=1 * GIB,
+        retention=RetentionSettings(athena_results_days=7, access_logs_days=90, log_retention_days=30),
+        retain_data=False,
+    ),
+    "stg": EnvironmentSettings(
+        name="stg",
+        use_cases=(EXAMPLE_USE_CASE,),
+        naming_mode="enforce",
+        athena_bytes_scanned_cutoff=5 * GIB,
+        retention=RetentionSettings(athena_results_days=14, access_logs_days=180, log_retention_days=90),
+        retain_data=True,
+    ),
+    "prod": EnvironmentSettings(
+        name="prod",
+        use_cases=(EXAMPLE_USE_CASE,),
+        naming_mode="enforce",
+        athena_bytes_scanned_cutoff=20 * GIB,
+        retention=RetentionSettings(athena_results_days=30, access_logs_days=365, log_retention_days=365),
+        retain_data=True,
+    ),
+}

@@ -1,0 +1,1 @@
+"""The metric lake: its data contract (tables, columns, keys) and how objects are written."""

@@ -1,0 +1,1 @@
+"""Named queries: the SQL in ``queries/`` and the engines that run it (Athena, or DuckDB locally)."""
