@@ -1,0 +1,147 @@
+"""``mlmeta query NAME`` runs a named query from ``queries/`` on Athena or on a local lake (DuckDB);
+``mlmeta queries`` lists the named queries with their parameters."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from mlmeta.cli.errors import CliError
+from mlmeta.config import UnknownEnvironmentError, get_environment
+from mlmeta.queries.athena_engine import AthenaQueryError, PollPolicy, run_athena
+from mlmeta.queries.catalog import NamedQuery, QueryError, get_query, load_queries
+from mlmeta.queries.result import FORMATS, QueryResult
+
+DEFAULT_ENV = "dev"
+DEFAULT_TIMEOUT_SECONDS = 300.0
+_ATHENA_ONLY_OPTIONS = ("env", "workgroup", "database", "region", "timeout")
+
+NO_CREDENTIALS_HINT = (
+    "no AWS credentials found; configure AWS credentials (aws configure, AWS_PROFILE or AWS_* variables) "
+    "or run the query locally with --lake DIR"
+)
+
+
+def make_athena_client(region: str) -> Any:
+    """The boto3 Athena client the command uses; tests replace this function with one returning a stubbed client."""
+    import boto3  # imported here: listing queries or running them locally needs no AWS SDK start-up
+
+    return boto3.client("athena", region_name=region)
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    query = subparsers.add_parser(
+        "query",
+        help="run a named query on Athena or on a local lake",
+        description="Run a named query from queries/*.sql. Parameters are positional: give one --param per '?' "
+        "in the order `mlmeta queries` lists them.",
+    )
+    query.add_argument("name", metavar="NAME", help="query name (see `mlmeta queries`)")
+    query.add_argument(
+        "--param", dest="params", action="append", default=[], metavar="VALUE", help="next query parameter (repeat, in order)"
+    )
+    engine = query.add_mutually_exclusive_group(required=True)
+    engine.add_argument("--lake", type=Path, metavar="DIR", help="run on DuckDB over a local directory laid out like the lake bucket")
+    engine.add_argument("--athena", action="store_true", help="run on Amazon Athena (needs AWS credentials)")
+    athena = query.add_argument_group("Athena options (only with --athena)")
+    athena.add_argument("--env", help=f"environment whose workgroup, database and region to use (default {DEFAULT_ENV})")
+    athena.add_argument("--workgroup", help="Athena workgroup (default: the environment's, e.g. mlmeta-dev)")
+    athena.add_argument("--database", help="Glue database (default: the environment's, e.g. mlmeta_dev)")
+    athena.add_argument("--region", help="AWS region (default: the environment's)")
+    athena.add_argument(
+        "--timeout", type=_positive_seconds, metavar="SECONDS",
+        help=f"stop the query if it has not finished after this long (default {DEFAULT_TIMEOUT_SECONDS:g})",
+    )
+    query.add_argument("--format", choices=FORMATS, default="table", help="output format (default table)")
+    query.set_defaults(func=run_query_command)
+
+    listing = subparsers.add_parser("queries", help="list the named queries and their parameters")
+    listing.set_defaults(func=list_queries_command)
+
+
+def _positive_seconds(text: str) -> float:
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = 0.0
+    if not seconds > 0 or seconds == float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a positive number of seconds, got {text!r}")
+    return seconds
+
+
+def run_query_command(args: argparse.Namespace) -> int:
+    try:
+        query = get_query(args.name)
+        values = query.bind(args.params)
+    except QueryError as err:
+        raise CliError(str(err)) from None
+    result = _run_on_lake(query, values, args) if args.lake is not None else _run_on_athena(query, values, args)
+    rendered = result.render(args.format)
+    if rendered:  # JSON Lines of zero rows is empty output, not a blank line
+        print(rendered)
+    return 0
+
+
+def _run_on_lake(query: NamedQuery, values: list[object], args: argparse.Namespace) -> QueryResult:
+    given = [f"--{opt}" for opt in _ATHENA_ONLY_OPTIONS if getattr(args, opt) is not None]
+    if given:
+        raise CliError(f"{', '.join(given)} only appl{'ies' if len(given) == 1 else 'y'} with --athena, not with --lake")
+    # Imported here so `mlmeta query --athena` and `mlmeta queries` do not load DuckDB.
+    from mlmeta.queries.local_engine import run_local
+
+    try:  # run_local reports a missing lake directory and DuckDB errors as one-line QueryErrors
+        return run_local(query, values, args.lake)
+    except QueryError as err:
+        raise CliError(str(err)) from None
+
+
+def _run_on_athena(query: NamedQuery, values: list[object], args: argparse.Namespace) -> QueryResult:
+    from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
+
+    try:
+        env = get_environment(args.env or DEFAULT_ENV)
+    except UnknownEnvironmentError as err:
+        raise CliError(str(err)) from None
+    poll = PollPolicy(timeout=args.timeout or DEFAULT_TIMEOUT_SECONDS)
+    try:
+        return run_athena(
+            query,
+            values,
+            client=make_athena_client(args.region or env.region),
+            workgroup=args.workgroup or env.athena_workgroup_name,
+            database=args.database or env.glue_database_name,
+            poll=poll,
+        )
+    except AthenaQueryError as err:
+        raise CliError(str(err)) from None
+    except NoCredentialsError:
+        raise CliError(NO_CREDENTIALS_HINT) from None
+    except ClientError as err:
+        info = err.response.get("Error", {})
+        message = " ".join(str(info.get("Message", err)).split())
+        raise CliError(f"Athena refused the request ({info.get('Code', 'error')}): {message}") from None
+    except BotoCoreError as err:  # endpoint unreachable, bad parameter length, ...
+        raise CliError(f"AWS call failed: {' '.join(str(err).split())}") from None
+
+
+def list_queries_command(args: argparse.Namespace) -> int:
+    try:
+        queries = load_queries()
+    except QueryError as err:
+        raise CliError(str(err)) from None
+    print("\n\n".join(describe_query(q) for q in queries.values()) if queries else "no named queries found")
+    return 0
+
+
+def describe_query(query: NamedQuery) -> str:
+    """One block per query: name and description, then each parameter in --param order."""
+    lines = [f"{query.name}: {query.description}"]
+    if not query.parameters:
+        lines.append("  (no parameters)")
+    for position, param in enumerate(query.parameters, start=1):
+        help_text = f" - {param.help}" if param.help else ""
+        lines.append(f"  --param {position}: {param.name} ({param.type}){help_text}")
+    usage = ["mlmeta query", query.name, *(f"--param <{p.name}>" for p in query.parameters), "(--lake DIR | --athena)"]
+    lines.append(f"  usage: {' '.join(usage)}")
+    return "\n".join(lines)
