@@ -1,0 +1,111 @@
+"""The query catalog: header parsing, parameter binding and placeholder counting (mlmeta.queries.catalog)."""
+
+from __future__ import annotations
+
+import pytest
+import sqlglot
+from sqlglot import exp
+
+from mlmeta.queries.catalog import QueryError, count_placeholders, load_queries, parse_query_file
+
+SHIPPED = {"metric_history", "metric_drift", "latest_metrics", "execution_comparison", "naming_violations"}
+
+GOOD_HEADER = """\
+-- Query: sample
+-- Description: A sample.
+-- Param 1: pipeline_name varchar - the pipeline
+-- Param 2: from_dt date - first dt partition
+"""
+
+
+def write(tmp_path, text, name="sample"):
+    path = tmp_path / f"{name}.sql"
+    path.write_text(text)
+    return path
+
+
+def test_every_shipped_query_loads_with_typed_parameters():
+    queries = load_queries()
+    assert SHIPPED <= set(queries)
+    for query in queries.values():
+        assert query.description
+        assert count_placeholders(query.sql) == len(query.parameters)
+        assert all(p.help for p in query.parameters), f"{query.name}: every parameter needs a help text"
+    assert [p.type for p in queries["metric_drift"].parameters] == ["varchar", "varchar", "date", "date", "bigint", "double", "double"]
+
+
+def test_a_good_header_parses_into_ordered_parameters(tmp_path):
+    query = parse_query_file(write(tmp_path, GOOD_HEADER + "SELECT 1 FROM t WHERE a = ? AND dt >= ?\n"))
+    assert query.name == "sample"
+    assert [(p.name, p.type, p.help) for p in query.parameters] == [
+        ("pipeline_name", "varchar", "the pipeline"),
+        ("from_dt", "date", "first dt partition"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (GOOD_HEADER.replace("Query: sample", "Query: other") + "SELECT ?, ?", "header must start with '-- Query: sample'"),
+        (GOOD_HEADER.replace("-- Description: A sample.\n", "") + "SELECT ?, ?", "needs a '-- Description:' line"),
+        (GOOD_HEADER.replace("from_dt date", "from_dt timestamp") + "SELECT ?, ?", "has type 'timestamp'; use one of varchar, date, bigint, double"),
+        (GOOD_HEADER.replace("Param 2:", "Param 3:") + "SELECT ?, ?", "numbered 1..2 without gaps"),
+        (GOOD_HEADER + "SELECT ? FROM t", "header names 2 parameter(s) but the SQL has 1 '?'"),
+        # A '?' in a string, a quoted identifier or a comment is not a placeholder.
+        (GOOD_HEADER + "SELECT '?', \"a?\", ? -- ?\n/* ? */", "header names 2 parameter(s) but the SQL has 1 '?'"),
+    ],
+)
+def test_a_bad_header_is_one_line_naming_the_file(tmp_path, text, message):
+    with pytest.raises(QueryError) as caught:
+        parse_query_file(write(tmp_path, text))
+    assert message in str(caught.value)
+    assert str(caught.value).startswith("sample.sql: ")
+    assert "\n" not in str(caught.value)
+
+
+def test_placeholders_ignore_strings_identifiers_and_comments():
+    assert count_placeholders("SELECT ? FROM t WHERE a = 'it''s ?' AND \"col?\" = ? -- ?\n/* ?\n? */ AND b = ?") == 3
+
+
+def test_wrong_parameter_count_names_the_expected_parameters():
+    query = load_queries()["metric_history"]
+    with pytest.raises(QueryError) as caught:
+        query.bind(["churn-prediction-dev", "auc"])
+    assert str(caught.value) == (
+        "query 'metric_history' takes 4 parameter(s), got 2: "
+        "--param <pipeline_name> --param <metric_name> --param <from_dt> --param <to_dt>"
+    )
+
+
+@pytest.mark.parametrize(
+    ("values", "message"),
+    [
+        (["p", "m", "2026-13-01", "2026-01-31", "10", "3", "0.8"], "parameter 'from_dt' must be a date, got '2026-13-01'"),
+        (["p", "m", "2026-01-01", "2026-01-31", "ten", "3", "0.8"], "parameter 'window_size' must be a bigint, got 'ten'"),
+        (["p", "m", "2026-01-01", "2026-01-31", "10", "nan", "0.8"], "parameter 'z_threshold' must be a double, got 'nan'"),
+    ],
+)
+def test_badly_typed_parameters_are_rejected(values, message):
+    with pytest.raises(QueryError, match=message):
+        load_queries()["metric_drift"].bind(values)
+
+
+def test_bind_types_the_values():
+    values = load_queries()["metric_drift"].bind(["p", "m", "2026-01-01", "2026-01-31", "10", "3", "0.8"])
+    assert values == ["p", "m", "2026-01-01", "2026-01-31", 10, 3.0, 0.8]
+    assert [type(v) for v in values[4:]] == [int, float, float]
+
+
+def test_every_parameter_sits_in_a_where_clause():
+    """Athena accepts execution parameters only in WHERE clauses ('SELECT ? FROM t' is refused)."""
+    for query in load_queries().values():
+        tree = sqlglot.parse_one(query.sql, read="trino")
+        placeholders = list(tree.find_all(exp.Placeholder))
+        assert len(placeholders) == len(query.parameters), query.name
+        outside = [p.parent.sql("trino") for p in placeholders if p.find_ancestor(exp.Where) is None]
+        assert outside == [], f"{query.name}: '?' outside a WHERE clause in {outside}"
+
+
+def test_the_where_rule_check_would_catch_a_parameter_in_a_select_list():
+    tree = sqlglot.parse_one("SELECT CAST(? AS bigint) AS n FROM t WHERE a = ?", read="trino")
+    assert sorted(p.find_ancestor(exp.Where) is None for p in tree.find_all(exp.Placeholder)) == [False, True]
