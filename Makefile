@@ -9,9 +9,10 @@ OUT := cdk.out
 export CDK_DISABLE_CLI_TELEMETRY := true
 export SAGEMAKER_TELEMETRY_OPT_OUT := true
 
-.PHONY: help install synth test deploy clean
+.PHONY: help install synth demo test deploy clean
 
 help:
+	@echo "make demo           the main job: synth every environment, then the local end-to-end demo"
 	@echo "make synth          synthesize every environment (cdk-nag + cfn-lint gate)"
 	@echo "make test           run the whole test suite"
 	@echo "make deploy ENV=dev deploy one environment (needs AWS credentials)"
@@ -28,16 +29,21 @@ node_modules/.installed: package.json package-lock.json
 
 install: $(VENV)/.installed node_modules/.installed
 
-# One cloud assembly per environment: cdk.out/<env>/. Fails on an unsuppressed
-# cdk-nag finding (--strict turns its warnings into failures) or a cfn-lint error.
+# One cloud assembly per environment: cdk.out/<env>/. Fails on an unacknowledged
+# cdk-nag or CloudFormation-validation finding, a CDK warning (--strict) or a cfn-lint
+# error. `cdk synth` synthesizes every stack of the app (it has no --all option).
 synth: install
 	@rm -rf $(OUT)
 	@for env in $$($(PY) -m mlmeta.config); do \
 	  echo "== synth $$env -> $(OUT)/$$env"; \
-	  $(CDK) synth --all --strict --quiet -c env=$$env --output $(OUT)/$$env || exit 1; \
+	  $(CDK) synth --strict --quiet -c env=$$env --output $(OUT)/$$env || exit 1; \
 	done
 	$(VENV)/bin/cfn-lint $(OUT)/*/*.template.json
 	@echo "synth OK: templates in $(OUT)/<env>/*.template.json"
+
+# The main job on the embedded defaults: no AWS account needed.
+demo: synth
+	$(VENV)/bin/mlmeta demo --out out/demo
 
 test: install
 	$(VENV)/bin/pytest -n 2

@@ -1,0 +1,34 @@
+#!/usr/bin/env python3
+"""CDK entry point: ``cdk synth -c env=NAME`` (or plain ``python app.py``, which means dev).
+
+The environment is chosen here, once, and passed down as typed settings.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from mlmeta.config import UnknownEnvironmentError, get_environment
+from mlmeta.queries.catalog import QueryError, load_queries
+from stacks.mlmeta_app import build, create_app
+
+# Stated here because plain `python app.py` does not read cdk.json.
+DEFAULT_ENVIRONMENT = "dev"
+
+
+def main() -> int:
+    app = create_app()
+    name = app.node.try_get_context("env")
+    try:
+        settings = get_environment(DEFAULT_ENVIRONMENT if name is None else str(name))
+        queries = load_queries()
+    except (UnknownEnvironmentError, QueryError) as err:
+        print(err, file=sys.stderr)
+        return 1
+    build(app, settings, list(queries.values()))
+    app.synth()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

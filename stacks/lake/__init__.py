@@ -1,0 +1,1 @@
+"""Constructs of the lake stack: storage, Glue catalog, Athena workgroup, named queries."""

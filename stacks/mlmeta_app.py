@@ -1,0 +1,63 @@
+"""Composition of the mlmeta CDK app: ``app.py`` and the tests build it through these two functions."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from aws_cdk import App, Environment, Stack, Tags
+
+from mlmeta.config import EnvironmentSettings
+from mlmeta.queries.catalog import NamedQuery
+from stacks import nag
+from stacks.feature_flags import FEATURE_FLAGS
+from stacks.lake_stack import LakeStack
+
+TAG_ENVIRONMENT = "mlmeta:environment"
+TAG_MANAGED_BY = "mlmeta:managed-by"
+MANAGED_BY = "cdk"
+
+
+@dataclass(frozen=True)
+class MlmetaStacks:
+    """The stacks of one environment; later issues add fields here (experiments, pipelines, events, ...)."""
+
+    lake: LakeStack
+
+    def all(self) -> tuple[Stack, ...]:
+        return (self.lake,)
+
+
+def create_app(*, outdir: str | None = None) -> App:
+    """An App with the pinned feature flags and the cdk-nag AwsSolutions checks."""
+    # post_cli_context: the flags are code, so cdk.json or -c cannot change them behind a reviewer's back.
+    app = App(outdir=outdir, post_cli_context=FEATURE_FLAGS)
+    nag.add_checks(app)
+    return app
+
+
+def build(app: App, settings: EnvironmentSettings, queries: Sequence[NamedQuery]) -> MlmetaStacks:
+    """Add the stacks of environment ``settings`` to ``app``. New stacks are added here, in dependency order."""
+    lake = LakeStack(
+        app, settings.stack_name("lake"), settings=settings, queries=queries, **_stack_props(settings, "lake")
+    )
+    for key, value in common_tags(settings).items():
+        # Resource-level tags in the template too: visible in review and on each resource's own tag list.
+        Tags.of(app).add(key, value)
+    return MlmetaStacks(lake=lake)
+
+
+def common_tags(settings: EnvironmentSettings) -> dict[str, str]:
+    return {TAG_ENVIRONMENT: settings.name, TAG_MANAGED_BY: MANAGED_BY}
+
+
+def _stack_props(settings: EnvironmentSettings, component: str) -> dict[str, Any]:
+    """What every mlmeta stack shares: its name, where it deploys, its stack-level tags."""
+    return {
+        "stack_name": settings.stack_name(component),
+        # account None stays unresolved: synth needs no credentials.
+        "env": Environment(account=settings.account, region=settings.region),
+        # explicitStackTags is on, so stack tags are given here; CloudFormation copies them onto what it creates.
+        "tags": common_tags(settings),
+    }

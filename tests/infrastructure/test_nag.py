@@ -1,0 +1,74 @@
+"""cdk-nag AwsSolutions: no unacknowledged finding of any severity, and every acknowledgement explained."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from aws_cdk import Stack
+from aws_cdk import aws_s3 as s3
+
+from stacks import nag
+from stacks.mlmeta_app import create_app
+
+# Every acknowledged rule, by (logical ID, rule). Adding one is a reviewed decision: add it here and
+# to docs/infrastructure.md.
+EXPECTED_ACKNOWLEDGEMENTS = {
+    ("StorageAccessLogs96FB524C", "AwsSolutions-S1"),
+}
+MIN_REASON_CHARS = 30
+
+
+def acknowledgements(env_app) -> list[tuple[str, str, str]]:
+    """(logical ID, rule, reason) from the cdk_nag Metadata that the checks write into each template."""
+    found = []
+    for stack in env_app.stacks.all():
+        for logical_id, resource in env_app.template_json(stack)["Resources"].items():
+            for rule in resource.get("Metadata", {}).get("cdk_nag", {}).get("rules_to_suppress", []):
+                found.append((logical_id, rule["id"], rule["reason"]))
+    return found
+
+
+def test_no_unacknowledged_finding_of_any_severity(env_app):
+    root = env_app.stacks.lake.node.root
+    report = nag.checks(root).validate_scope(root)
+    findings = [
+        (v.rule_name, v.severity, [r.construct_path or r.resource_logical_id for r in v.violating_resources])
+        for v in report.violations
+    ]
+    assert findings == []
+    assert report.success is True
+
+
+def test_validation_report_of_the_synth_is_clean(env_app):
+    assert env_app.validation_report["pluginReports"] == []
+
+
+def test_acknowledgements_are_the_reviewed_ones(env_app):
+    assert {(logical_id, rule) for logical_id, rule, _ in acknowledgements(env_app)} == EXPECTED_ACKNOWLEDGEMENTS
+
+
+def test_every_acknowledgement_gives_a_reason_of_substance(env_app):
+    for logical_id, rule, reason in acknowledgements(env_app):
+        assert len(reason.strip()) >= MIN_REASON_CHARS, (logical_id, rule, reason)
+        assert rule not in reason, "a reason says why the rule does not apply, not which rule it is"
+
+
+def test_suppress_refuses_a_short_reason():
+    stack = Stack(create_app(), "Probe")
+    bucket = s3.Bucket(stack, "Bucket")
+    with pytest.raises(ValueError, match="at least 30 characters"):
+        nag.suppress(bucket, "AwsSolutions-S1", "not needed")
+
+
+def test_the_app_fails_synth_on_a_finding(tmp_path):
+    # Proves the checks are wired into create_app, so "no findings" above is not vacuous.
+    app = create_app(outdir=str(tmp_path))
+    s3.Bucket(Stack(app, "Probe"), "Plain")
+    with pytest.raises(RuntimeError, match="ValidationFailed"):
+        app.synth()
+    report = json.loads((Path(tmp_path) / "validation-report.json").read_text())
+    rules = {v["ruleName"] for plugin in report["pluginReports"] for v in plugin["violations"]}
+    assert {"AwsSolutions-S1", "AwsSolutions-S10"} <= rules
+
