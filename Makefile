@@ -8,6 +8,8 @@ CDK := node_modules/.bin/cdk
 OUT := cdk.out
 export CDK_DISABLE_CLI_TELEMETRY := true
 export SAGEMAKER_TELEMETRY_OPT_OUT := true
+# The machines run Node 20 (pinned by the platform); jsii's end-of-life banner would bury the output.
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
 .PHONY: help install synth demo test deploy clean
 
