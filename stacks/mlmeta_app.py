@@ -11,6 +11,7 @@ from aws_cdk import App, Environment, Stack, Tags
 from mlmeta.config import EnvironmentSettings
 from mlmeta.queries.catalog import NamedQuery
 from stacks import nag
+from stacks.experiments_stack import ExperimentsStack
 from stacks.feature_flags import FEATURE_FLAGS
 from stacks.lake_stack import LakeStack
 
@@ -24,9 +25,10 @@ class MlmetaStacks:
     """The stacks of one environment; later issues add fields here (experiments, pipelines, events, ...)."""
 
     lake: LakeStack
+    experiments: ExperimentsStack
 
     def all(self) -> tuple[Stack, ...]:
-        return (self.lake,)
+        return (self.lake, self.experiments)
 
 
 def create_app(*, outdir: str | None = None) -> App:
@@ -42,10 +44,13 @@ def build(app: App, settings: EnvironmentSettings, queries: Sequence[NamedQuery]
     lake = LakeStack(
         app, settings.stack_name("lake"), settings=settings, queries=queries, **_stack_props(settings, "lake")
     )
+    experiments = ExperimentsStack(
+        app, settings.stack_name("experiments"), settings=settings, **_stack_props(settings, "experiments")
+    )
     for key, value in common_tags(settings).items():
         # Resource-level tags in the template too: visible in review and on each resource's own tag list.
         Tags.of(app).add(key, value)
-    return MlmetaStacks(lake=lake)
+    return MlmetaStacks(lake=lake, experiments=experiments)
 
 
 def common_tags(settings: EnvironmentSettings) -> dict[str, str]:

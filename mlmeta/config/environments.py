@@ -5,6 +5,8 @@ An organisation edits this file (or adds its own) to describe its accounts.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from mlmeta.config.settings import EnvironmentSettings, RetentionSettings, UseCase
 
 EXAMPLE_USE_CASE = UseCase(
@@ -14,6 +16,9 @@ EXAMPLE_USE_CASE = UseCase(
 )
 
 GIB = 1024**3
+# Production retrains weekly, Monday 03:00 in Tokyo (Sunday 18:00 UTC), with the pipeline's default
+# parameters; dev and stg run when someone starts them.
+WEEKLY_SCHEDULE = "cron(0 18 ? * SUN *)"
 
 ENVIRONMENTS: dict[str, EnvironmentSettings] = {
     "dev": EnvironmentSettings(
@@ -23,6 +28,7 @@ ENVIRONMENTS: dict[str, EnvironmentSettings] = {
         athena_bytes_scanned_cutoff=1 * GIB,
         retention=RetentionSettings(athena_results_days=7, access_logs_days=90, log_retention_days=30),
         retain_data=False,
+        hosts_eda_experiments=True,
     ),
     "stg": EnvironmentSettings(
         name="stg",
@@ -34,7 +40,7 @@ ENVIRONMENTS: dict[str, EnvironmentSettings] = {
     ),
     "prod": EnvironmentSettings(
         name="prod",
-        use_cases=(EXAMPLE_USE_CASE,),
+        use_cases=(replace(EXAMPLE_USE_CASE, schedule=WEEKLY_SCHEDULE),),
         naming_mode="enforce",
         athena_bytes_scanned_cutoff=20 * GIB,
         retention=RetentionSettings(athena_results_days=30, access_logs_days=365, log_retention_days=365),

@@ -13,6 +13,16 @@ NamingMode = Literal["audit", "enforce"]
 
 DEFAULT_REGION = "ap-northeast-1"
 
+# Lambdas get Powertools for AWS Lambda (Python) from AWS's public layer
+# arn:aws:lambda:{region}:017000801446:layer:AWSLambdaPowertoolsPythonV3-{python3NN}-arm64:{version}.
+# Pinned to the layer version meant to package aws-lambda-powertools 3.37.0, the version pyproject.toml
+# pins for the tests. NOT verified offline (no AWS access when this was written): before the first
+# deploy, check that the layer's Description ends in 3.37.0 with
+#   aws lambda get-layer-version-by-arn --region ap-northeast-1 --arn \
+#     arn:aws:lambda:ap-northeast-1:017000801446:layer:AWSLambdaPowertoolsPythonV3-python314-arm64:<this>
+# and change this number (and the pyproject pin) together.
+POWERTOOLS_LAYER_VERSION = 42
+
 
 @dataclass(frozen=True)
 class RetentionSettings:
@@ -34,6 +44,9 @@ class UseCase:
     description: str = ""
     # Users who get an EDA experiment ``{usecase}-eda-{user}`` provisioned.
     eda_users: tuple[str, ...] = ()
+    # EventBridge Scheduler expression (UTC) that starts the use case's pipeline, e.g.
+    # "cron(0 18 ? * SUN *)"; None: the pipeline runs only when someone starts it.
+    schedule: str | None = None
 
 
 @dataclass(frozen=True)
@@ -51,6 +64,11 @@ class EnvironmentSettings:
     retention: RetentionSettings = field(default_factory=RetentionSettings)
     # Stateful resources survive stack deletion (RETAIN) and stacks get termination protection.
     retain_data: bool = False
+    # EDA experiment names ({usecase}-eda-{user}) carry no environment, so one environment per account
+    # and region provisions them: the one where data scientists explore (dev).
+    hosts_eda_experiments: bool = False
+    # IAM role names (in this environment's account) that get the naming guardrail policy attached.
+    data_scientist_role_names: tuple[str, ...] = ()
 
     @property
     def glue_database_name(self) -> str:

@@ -4,7 +4,7 @@ and parses back into exactly those parts."""
 from __future__ import annotations
 
 import re
-from datetime import UTC, date as Date, datetime
+from datetime import date as Date, datetime, timezone
 
 from .check import validate
 from .convention import DEFAULT_CONVENTION, NamingConvention
@@ -87,7 +87,8 @@ def example(kind: str, convention: NamingConvention = DEFAULT_CONVENTION) -> str
 
 def _date_text(value: str | Date | None) -> str:
     if value is None:
-        return datetime.now(UTC).strftime("%Y%m%d")
+        # timezone.utc, not datetime.UTC (3.11+): the pipeline's step code runs this on older Pythons.
+        return datetime.now(timezone.utc).strftime("%Y%m%d")
     if isinstance(value, Date):
         return value.strftime("%Y%m%d")
     if isinstance(value, str) and re.fullmatch(r"[0-9]{8}", value):

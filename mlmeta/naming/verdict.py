@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from enum import StrEnum
+from enum import Enum
 from typing import Any
 
 
-class Rule(StrEnum):
+# str + Enum rather than StrEnum (3.11+): the pipeline's step code imports this package inside
+# SageMaker's framework containers, which run Python 3.8 to 3.10.
+class Rule(str, Enum):
     """Machine-readable outcome of a check: stable strings for audit records, tags and alarms."""
 
     COMPLIANT = "compliant"
@@ -21,6 +23,9 @@ class Rule(StrEnum):
     BAD_EXECUTION_ID = "bad-execution-id"
     BAD_DATE = "bad-date"
     WRONG_SHAPE = "wrong-shape"
+
+    def __str__(self) -> str:
+        return self.value
 
 
 @dataclass(frozen=True)

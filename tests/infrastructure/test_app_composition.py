@@ -6,8 +6,11 @@ from aws_cdk.assertions import Annotations, Match
 
 from stacks.mlmeta_app import MANAGED_BY, TAG_ENVIRONMENT, TAG_MANAGED_BY
 
-# Resource types in the lake stack whose CloudFormation schema has Tags.
-TAGGABLE_TYPES = ("AWS::KMS::Key", "AWS::S3::Bucket", "AWS::Athena::WorkGroup")
+# Resource types in the stacks whose CloudFormation schema has Tags.
+TAGGABLE_TYPES = (
+    "AWS::KMS::Key", "AWS::S3::Bucket", "AWS::Athena::WorkGroup",
+    "AWS::Lambda::Function", "AWS::IAM::Role", "AWS::Logs::LogGroup",
+)
 
 
 def expected_tags(env_app) -> dict[str, str]:

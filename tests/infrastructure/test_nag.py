@@ -14,8 +14,18 @@ from stacks.mlmeta_app import create_app
 
 # Every acknowledged rule, by (logical ID, rule). Adding one is a reviewed decision: add it here and
 # to docs/infrastructure.md.
+_EDA_ARN = "arn:aws:sagemaker:ap-northeast-1:<AWS::AccountId>:{}/churn-prediction-eda-{}"
 EXPECTED_ACKNOWLEDGEMENTS = {
     ("StorageAccessLogs96FB524C", "AwsSolutions-S1"),
+    # Experiments stack (docs/experiments.md): the Provider framework invokes its handler's versions; the
+    # guardrail's wildcards are the naming convention's free-text parts.
+    ("ProvisionerProviderRoleDefaultPolicy8A4BD29A", "AwsSolutions-IAM5[Resource::<ProvisionerHandlerFunctionBD5D5E53.Arn>:*]"),
+    ("NamingGuardrailPolicy8D3C7334", f"AwsSolutions-IAM5[Resource::{_EDA_ARN.format('experiment', '*')}]"),
+    ("NamingGuardrailPolicy8D3C7334", f"AwsSolutions-IAM5[Resource::{_EDA_ARN.format('experiment-trial', '*-????????-*')}]"),
+    (
+        "NamingGuardrailPolicy8D3C7334",
+        f"AwsSolutions-IAM5[Resource::{_EDA_ARN.format('experiment-trial-component', '*-????????-*-*')}]",
+    ),
 }
 MIN_REASON_CHARS = 30
 

@@ -1,0 +1,1 @@
+"""The custom-resource handler that provisions SageMaker experiments (see handler.py)."""

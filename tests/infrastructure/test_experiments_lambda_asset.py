@@ -1,0 +1,173 @@
+"""Lambda code without Docker (stacks/runtime_code.py): the asset holds the handler and the pure-stdlib
+packages it imports, nothing else, and its hash depends only on those files."""
+
+from __future__ import annotations
+
+import ast
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+from aws_cdk import App, Stack
+from aws_cdk import aws_lambda as lambda_
+
+from stacks.runtime_code import REPOSITORY_ROOT, RuntimeCodeError, asset_files, asset_hash, handler_path, lambda_code
+
+HANDLER = "experiment_provisioner"
+# What the Lambda runtime and the Powertools layer provide; everything else must be in the asset.
+RUNTIME_PROVIDED = {"boto3", "botocore", "aws_lambda_powertools"}
+
+
+def naming_package_files() -> set[str]:
+    return {f"mlmeta/naming/{p.name}" for p in (REPOSITORY_ROOT / "mlmeta" / "naming").glob("*.py")}
+
+
+def test_the_provisioner_asset_is_its_handler_and_the_naming_package():
+    files = asset_files(HANDLER)
+
+    assert set(files) == {
+        "lambdas/experiment_provisioner/__init__.py",
+        "lambdas/experiment_provisioner/handler.py",
+        "mlmeta/__init__.py",
+        *naming_package_files(),
+    }
+    assert list(files) == sorted(files)
+
+
+@pytest.fixture
+def fake_repository(tmp_path) -> Path:
+    """lambdas/h/ and pkg/sub/ with the clutter a checkout accumulates."""
+    for relative in (
+        "lambdas/h/__init__.py",
+        "lambdas/h/app.py",
+        "lambdas/h/schema.json",
+        "lambdas/h/__pycache__/app.cpython-311.pyc",
+        "lambdas/h/tests/test_app.py",
+        "lambdas/h/test_local.py",
+        "lambdas/h/.env",
+        "lambdas/other/app.py",
+        "pkg/__init__.py",
+        "pkg/unrelated.py",
+        "pkg/sub/__init__.py",
+        "pkg/sub/mod.py",
+        "pkg/sub/mod.pyc",
+        "pkg/sub/.pytest_cache/v",
+    ):
+        path = tmp_path / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(f"# {relative}\n")
+    return tmp_path
+
+
+def test_only_shipped_files_are_packaged_with_their_parent_packages(fake_repository):
+    files = asset_files("h", packages=("pkg/sub",), root=fake_repository)
+
+    assert list(files) == [
+        "lambdas/h/__init__.py",
+        "lambdas/h/app.py",
+        "lambdas/h/schema.json",
+        "pkg/__init__.py",  # so pkg is a regular package in the asset, as in the repository
+        "pkg/sub/__init__.py",
+        "pkg/sub/mod.py",
+    ]
+
+
+def test_the_hash_depends_on_the_files_only(fake_repository, tmp_path_factory):
+    copy = tmp_path_factory.mktemp("elsewhere") / "checkout"
+    shutil.copytree(fake_repository, copy)
+    original = asset_hash(asset_files("h", packages=("pkg/sub",), root=fake_repository))
+
+    assert asset_hash(asset_files("h", packages=("pkg/sub",), root=copy)) == original  # another machine, same code
+    (copy / "lambdas/h/__pycache__/app.cpython-311.pyc").write_text("recompiled")
+    assert asset_hash(asset_files("h", packages=("pkg/sub",), root=copy)) == original  # clutter does not count
+    (copy / "pkg/sub/mod.py").write_text("# changed\n")
+    assert asset_hash(asset_files("h", packages=("pkg/sub",), root=copy)) != original  # a shared package does
+    (copy / "pkg/sub/mod.py").rename(copy / "pkg/sub/renamed.py")
+    assert asset_hash(asset_files("h", packages=("pkg/sub",), root=copy)) != original
+
+
+@pytest.mark.parametrize(("handler", "packages"), [("missing", ()), ("h", ("pkg/nope",)), ("h", ("../outside",))])
+def test_a_missing_or_outside_directory_is_refused(fake_repository, handler, packages):
+    with pytest.raises(RuntimeCodeError, match="cannot package"):
+        asset_files(handler, packages=packages, root=fake_repository)
+
+
+def _synthesized_asset(root: Path, outdir: Path) -> Path:
+    app = App(outdir=str(outdir))
+    lambda_.Function(
+        Stack(app, "Probe"), "Fn", code=lambda_code("h", packages=("pkg/sub",), root=root),
+        handler=handler_path("h", "app", "handler"), runtime=lambda_.Runtime.PYTHON_3_14,
+    )
+    (asset,) = Path(app.synth().directory).glob("asset.*")
+    return asset
+
+
+def test_cdk_bundles_locally_and_rehashes_when_a_shared_package_changes(fake_repository, tmp_path_factory):
+    first = _synthesized_asset(fake_repository, tmp_path_factory.mktemp("out"))
+    again = _synthesized_asset(fake_repository, tmp_path_factory.mktemp("out"))
+    (fake_repository / "pkg/sub/mod.py").write_text("# changed\n")
+    changed = _synthesized_asset(fake_repository, tmp_path_factory.mktemp("out"))
+
+    assert sorted(p.relative_to(first).as_posix() for p in first.rglob("*") if p.is_file()) == list(
+        asset_files("h", packages=("pkg/sub",), root=fake_repository)
+    )
+    assert first.name == again.name
+    assert changed.name != first.name
+
+
+def test_the_synthesized_provisioner_asset_is_the_same_in_every_environment(synthesized):
+    assets = set()
+    for env_name in ("dev", "prod"):
+        env_app = synthesized(env_name)
+        directory = Path(env_app.assembly.directory)
+        (asset,) = [d for d in directory.glob("asset.*") if (d / "lambdas" / HANDLER).is_dir()]
+        assert sorted(p.relative_to(asset).as_posix() for p in asset.rglob("*") if p.is_file()) == list(asset_files(HANDLER))
+        assets.add(asset.name)
+    assert len(assets) == 1
+
+
+def missing_imports(files: dict[str, Path], root: Path = REPOSITORY_ROOT) -> list[str]:
+    """``file: module`` for each import that neither the asset, the stdlib nor the runtime provides,
+    including ``from package import submodule`` where the submodule exists only in the repository.
+    Relative imports are resolved against the importing file's package."""
+    shipped = {f.removesuffix(".py").removesuffix("/__init__").replace("/", ".") for f in files if f.endswith(".py")}
+
+    def in_repository(module: str) -> bool:
+        path = root / module.replace(".", "/")
+        return path.with_suffix(".py").is_file() or (path / "__init__.py").is_file()
+
+    missing = []
+    for relative, path in files.items():
+        if not relative.endswith(".py"):
+            continue
+        package = relative.split("/")[:-1]
+        for node in ast.walk(ast.parse(path.read_text(), relative)):
+            if isinstance(node, ast.Import):
+                modules, submodules = [alias.name for alias in node.names], []
+            elif isinstance(node, ast.ImportFrom):
+                base = package[: len(package) - node.level + 1] if node.level else []
+                module = ".".join([*base, *([node.module] if node.module else [])])
+                modules, submodules = [module], [f"{module}.{alias.name}" for alias in node.names]
+            else:
+                continue
+            for module in modules + [m for m in submodules if in_repository(m)]:
+                top = module.split(".")[0]
+                provided = top in sys.stdlib_module_names or top in RUNTIME_PROVIDED or top == "__future__"
+                if not provided and module not in shipped:
+                    missing.append(f"{relative}: {module}")
+    return missing
+
+
+def test_everything_the_handler_imports_is_in_the_asset_or_the_runtime():
+    assert missing_imports(asset_files(HANDLER)) == []
+
+
+def test_the_import_check_catches_a_module_left_out(fake_repository):
+    (fake_repository / "lambdas/h/app.py").write_text("import json\nimport boto3\nfrom pkg.sub import mod\nimport pkg.nowhere\n")
+    (fake_repository / "pkg/sub/mod.py").write_text("from .. import unrelated\n")
+
+    assert missing_imports(asset_files("h", packages=("pkg/sub",), root=fake_repository), fake_repository) == [
+        "lambdas/h/app.py: pkg.nowhere",
+        "pkg/sub/mod.py: pkg.unrelated",  # in the repository, not in the asset
+    ]
