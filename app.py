@@ -11,6 +11,7 @@ import sys
 from mlmeta.config import UnknownEnvironmentError, get_environment
 from mlmeta.queries.catalog import QueryError, load_queries
 from stacks.mlmeta_app import build, create_app
+from stacks.naming_guard import NonCompliantName
 
 # Stated here because plain `python app.py` does not read cdk.json.
 DEFAULT_ENVIRONMENT = "dev"
@@ -22,10 +23,11 @@ def main() -> int:
     try:
         settings = get_environment(DEFAULT_ENVIRONMENT if name is None else str(name))
         queries = load_queries()
-    except (UnknownEnvironmentError, QueryError) as err:
+        build(app, settings, list(queries.values()))
+    except (UnknownEnvironmentError, QueryError, NonCompliantName) as err:
+        # A configuration mistake: one line naming it, not a traceback.
         print(err, file=sys.stderr)
         return 1
-    build(app, settings, list(queries.values()))
     app.synth()
     return 0
 

@@ -69,3 +69,22 @@ def test_without_env_the_app_synthesizes_dev_offline_exactly_like_the_tests(tmp_
     for stack in in_process.stacks.all():
         template = json.loads((tmp_path / f"{stack.artifact_id}.template.json").read_text())
         assert template == in_process.template_json(stack)
+
+
+def test_a_non_compliant_use_case_name_in_the_config_fails_with_one_line(tmp_path, monkeypatch, capsys):
+    import app
+    from dataclasses import replace
+
+    from mlmeta import config
+
+    bad = replace(config.ENVIRONMENTS["dev"], name="dev", use_cases=(config.UseCase(name="Churn_Prediction"),))
+    monkeypatch.setitem(config.ENVIRONMENTS, "dev", bad)
+    monkeypatch.setenv("CDK_OUTDIR", str(tmp_path))
+    monkeypatch.setenv("CDK_CONTEXT_JSON", json.dumps({"env": "dev"}))
+
+    assert app.main() == 1
+
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 1
+    assert "'Churn_Prediction" in err[0] and "naming convention" in err[0]
+    assert not list(tmp_path.glob("*.template.json"))
