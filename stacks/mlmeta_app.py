@@ -14,6 +14,7 @@ from stacks import nag
 from stacks.experiments_stack import ExperimentsStack
 from stacks.feature_flags import FEATURE_FLAGS
 from stacks.lake_stack import LakeStack
+from stacks.pipeline_stack import PipelineStack
 
 TAG_ENVIRONMENT = "mlmeta:environment"
 TAG_MANAGED_BY = "mlmeta:managed-by"
@@ -26,9 +27,11 @@ class MlmetaStacks:
 
     lake: LakeStack
     experiments: ExperimentsStack
+    # One per use case, in settings.use_cases order.
+    pipelines: tuple[PipelineStack, ...] = ()
 
     def all(self) -> tuple[Stack, ...]:
-        return (self.lake, self.experiments)
+        return (self.lake, self.experiments, *self.pipelines)
 
 
 def create_app(*, outdir: str | None = None) -> App:
@@ -47,10 +50,23 @@ def build(app: App, settings: EnvironmentSettings, queries: Sequence[NamedQuery]
     experiments = ExperimentsStack(
         app, settings.stack_name("experiments"), settings=settings, **_stack_props(settings, "experiments")
     )
+    pipelines = tuple(
+        PipelineStack(
+            app,
+            settings.stack_name(f"pipeline-{use_case.name}"),
+            settings=settings,
+            use_case=use_case,
+            **_stack_props(settings, f"pipeline-{use_case.name}"),
+        )
+        for use_case in settings.use_cases
+    )
+    for pipeline in pipelines:
+        # Executions record into the pipeline experiment, which the experiments stack provisions.
+        pipeline.add_stack_dependency(experiments)
     for key, value in common_tags(settings).items():
         # Resource-level tags in the template too: visible in review and on each resource's own tag list.
         Tags.of(app).add(key, value)
-    return MlmetaStacks(lake=lake, experiments=experiments)
+    return MlmetaStacks(lake=lake, experiments=experiments, pipelines=pipelines)
 
 
 def common_tags(settings: EnvironmentSettings) -> dict[str, str]:

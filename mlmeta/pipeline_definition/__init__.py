@@ -1,0 +1,12 @@
+"""Pipeline definitions built at synth time with the SageMaker Python SDK (v2), offline.
+
+    spec = PipelineSpec(use_case="churn-prediction", env="dev", region="ap-northeast-1", ...)
+    body = build_definition(spec)   # the JSON CloudFormation puts in AWS::SageMaker::Pipeline
+
+Importing this package imports the SDK (~1.5 s); the CLI and the Lambdas never do. See docs/pipelines.md.
+"""
+
+from mlmeta.pipeline_definition.binary_classification import PARAMETERS, build_definition, environment_trial_name
+from mlmeta.pipeline_definition.spec import EXECUTIONS_PREFIX, INPUT_PREFIX, PipelineSpec
+
+__all__ = ["EXECUTIONS_PREFIX", "INPUT_PREFIX", "PARAMETERS", "PipelineSpec", "build_definition", "environment_trial_name"]

@@ -1,0 +1,1 @@
+"""Churn prediction: tabular binary classification (will a customer cancel in the next 30 days?)."""

@@ -1,0 +1,1 @@
+"""Constructs of the pipeline stack: artifacts bucket, step code, execution role, pipeline, schedule."""

@@ -1,0 +1,257 @@
+"""The pipeline's execution role: what SageMaker Pipelines and the pipeline's jobs may do, and no more.
+
+SageMaker assumes it twice: Pipelines, to start the jobs and create trial 1.1 (PipelineExperimentConfig),
+and each job, to read its inputs and code, write its outputs and logs, and (evaluate) record trial 1.2.
+Every statement names its actions (no ``*`` action) and its resources by ARN:
+
+- S3: the artifacts bucket's ``executions/`` (read, write) and ``input/`` (read) prefixes; the step
+  bundle's one object in the CDK asset bucket; the artifacts key for SSE-KMS;
+- ECR: pull from the regional repositories of the images the definition uses;
+- CloudWatch Logs: the processing- and training-job log groups under /aws/sagemaker/;
+- SageMaker jobs: processing and training jobs named ``pipelines-*`` (Pipelines names its jobs so);
+  model packages of this pipeline's model package group;
+- SageMaker Experiments: the pipeline's experiment; trials 1.1 and 1.2 and the analysis component by
+  the convention's ARN shapes (``mlmeta.naming.arn_patterns``); job components ``pipelines-*``;
+- iam:PassRole on itself, to SageMaker only (Pipelines passes the role to the jobs).
+
+Two actions need ``Resource: *`` (acknowledged below, with reasons): ecr:GetAuthorizationToken, which
+has no resource type, and sagemaker:BatchPutMetrics, which the Service Authorization Reference lists
+without a trial-component resource type (it is documented as "not publicly exposed"); scoping it to
+component ARNs could make every evaluation fail with AccessDenied.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from aws_cdk import ArnFormat, Aws, Fn, Stack
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_s3 as s3
+from constructs import Construct
+
+from mlmeta.naming import DEFAULT_CONVENTION, NamingConvention, arn_patterns
+from mlmeta.pipeline_definition.spec import EXECUTIONS_PREFIX, INPUT_PREFIX
+from stacks import nag
+
+# Pipelines names its jobs pipelines-<execution id>-<step>-<suffix>; job trial components add a suffix.
+PIPELINE_JOB_PREFIX = "pipelines-"
+JOB_LOG_GROUPS = ("/aws/sagemaker/ProcessingJobs", "/aws/sagemaker/TrainingJobs")
+_ECR_IMAGE = re.compile(r"(?P<account>\d{12})\.dkr\.ecr\.(?P<region>[a-z0-9-]+)\.amazonaws\.com(?:\.cn)?/(?P<repository>[^:@]+)")
+
+
+class PipelineExecutionRole(Construct):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        use_case: str,
+        env: str,
+        model_package_group_name: str,
+        artifacts_bucket: s3.IBucket,
+        artifacts_key: kms.IKey,
+        code_bucket: s3.IBucket,
+        code_object_key: str,
+        image_uris: Iterable[str],
+        convention: NamingConvention = DEFAULT_CONVENTION,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        stack = Stack.of(self)
+        self.role = iam.Role(
+            self,
+            "Role",
+            description=f"SageMaker Pipelines and jobs of pipeline {use_case} in {env}",
+            assumed_by=iam.ServicePrincipal("sagemaker.amazonaws.com").with_conditions(
+                {"StringEquals": {"aws:SourceAccount": Aws.ACCOUNT_ID}}
+            ),
+        )
+
+        def sagemaker_arn(resource: str) -> str:
+            return stack.format_arn(service="sagemaker", resource=resource, resource_name=None)
+
+        def convention_arns(kind: str) -> list[str]:
+            return [Fn.sub(pattern) for pattern in arn_patterns(kind, use_case, env, convention=convention)]
+
+        jobs = {kind: sagemaker_arn(f"{kind}/{PIPELINE_JOB_PREFIX}*") for kind in ("processing-job", "training-job")}
+        environment_trials = convention_arns("environment-trial")
+        analysis_trials = convention_arns("analysis-trial")
+        analysis_components = convention_arns("analysis-component")
+        job_components = [sagemaker_arn(f"experiment-trial-component/{PIPELINE_JOB_PREFIX}*")]
+        package_group = sagemaker_arn(f"model-package-group/{model_package_group_name}")
+        packages = sagemaker_arn(f"model-package/{model_package_group_name}/*")
+
+        statements = [
+            _allow(
+                "ArtifactsReadWrite",
+                ["s3:GetObject", "s3:PutObject"],
+                [artifacts_bucket.arn_for_objects(f"{EXECUTIONS_PREFIX}/*")],
+                wildcards=f"each execution writes under {EXECUTIONS_PREFIX}/<execution id>/, an id Pipelines assigns at run "
+                "time, in this pipeline's own bucket",
+            ),
+            _allow(
+                "InputRead",
+                ["s3:GetObject"],
+                [artifacts_bucket.arn_for_objects(f"{INPUT_PREFIX}/*")],
+                wildcards=f"people upload extracts under {INPUT_PREFIX}/ with names known only when they start an execution (read only)",
+            ),
+            _allow(
+                "ArtifactsList",
+                ["s3:ListBucket"],
+                [artifacts_bucket.bucket_arn],
+                conditions={"StringLike": {"s3:prefix": [f"{EXECUTIONS_PREFIX}/*", f"{INPUT_PREFIX}/*"]}},
+            ),
+            _allow("ArtifactsBucketLocation", ["s3:GetBucketLocation"], [artifacts_bucket.bucket_arn]),
+            _allow("ArtifactsKey", ["kms:Decrypt", "kms:GenerateDataKey"], [artifacts_key.key_arn]),
+            _allow("StepCodeRead", ["s3:GetObject"], [code_bucket.arn_for_objects(code_object_key)]),
+            # Processing inputs are S3Prefix inputs: SageMaker lists the prefix, which is the object's key.
+            _allow(
+                "StepCodeList",
+                ["s3:ListBucket"],
+                [code_bucket.bucket_arn],
+                conditions={"StringEquals": {"s3:prefix": code_object_key}},
+            ),
+            _allow(
+                "ImagePull",
+                ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"],
+                sorted(set(_repository_arns(image_uris))),
+            ),
+            _allow(
+                "ImageRegistryLogin",
+                ["ecr:GetAuthorizationToken"],
+                ["*"],
+                wildcards="ecr:GetAuthorizationToken has no resource type; the token grants no image by itself (pulls are "
+                "limited to the image repositories in ImagePull)",
+            ),
+            _allow(
+                "JobLogs",
+                ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"],
+                [
+                    stack.format_arn(
+                        service="logs", resource="log-group", resource_name=f"{group}:*", arn_format=ArnFormat.COLON_RESOURCE_NAME
+                    )
+                    for group in JOB_LOG_GROUPS
+                ],
+                wildcards="SageMaker jobs write to log streams named after the job, known only at run time, in these two groups",
+            ),
+            _allow(
+                "PipelineJobs",
+                [
+                    "sagemaker:CreateProcessingJob", "sagemaker:DescribeProcessingJob", "sagemaker:StopProcessingJob",
+                    "sagemaker:CreateTrainingJob", "sagemaker:DescribeTrainingJob", "sagemaker:StopTrainingJob",
+                    "sagemaker:AddTags",
+                ],
+                list(jobs.values()),
+                wildcards="Pipelines names its jobs pipelines-<execution id>-<step>-<suffix> at run time; the prefix is the "
+                "narrowest name IAM can match",
+            ),  # fmt: skip
+            _allow(
+                "RegisterModel",
+                ["sagemaker:CreateModelPackage", "sagemaker:DescribeModelPackage", "sagemaker:AddTags"],
+                [package_group, packages],
+                wildcards="SageMaker numbers model package versions (<group>/<version>) when a model is registered; only "
+                "this pipeline's group",
+            ),
+            _allow("ModelPackageGroup", ["sagemaker:DescribeModelPackageGroup"], [package_group]),
+            _allow(
+                "PipelineExperiment",
+                ["sagemaker:CreateExperiment", "sagemaker:DescribeExperiment", "sagemaker:AddTags"],
+                convention_arns("pipeline-experiment"),
+            ),
+            _allow(
+                "Trials",
+                ["sagemaker:CreateTrial", "sagemaker:DescribeTrial", "sagemaker:AddTags"],
+                environment_trials + analysis_trials,
+            ),
+            _allow(
+                "AnalysisComponent",
+                ["sagemaker:CreateTrialComponent", "sagemaker:UpdateTrialComponent", "sagemaker:AddTags"],
+                analysis_components,
+                wildcards="the convention's component name ends with a free-text step name ({trial}-{step}); the rest of the "
+                "pattern is this use case, environment and a 12-character execution id",
+            ),
+            _allow(
+                "AssociateComponents",
+                ["sagemaker:AssociateTrialComponent"],
+                environment_trials + analysis_trials + analysis_components + job_components,
+                wildcards="SageMaker names each job's trial component after the job (pipelines-...) at run time, and "
+                "Pipelines associates them with trial 1.1; the analysis component as above",
+            ),
+            _allow(
+                "AnalysisMetrics",
+                ["sagemaker:BatchPutMetrics"],
+                ["*"],
+                wildcards="the Service Authorization Reference gives sagemaker:BatchPutMetrics no trial-component resource "
+                "type, so a scoped statement could deny every evaluation; it only adds metric values",
+            ),
+            _allow(
+                "PassToSageMakerJobs",
+                ["iam:PassRole"],
+                [self.role.role_arn],
+                conditions={"StringEquals": {"iam:PassedToService": "sagemaker.amazonaws.com"}},
+            ),
+        ]
+        self.policy = iam.Policy(self, "Policy", statements=[s.statement for s in statements], roles=[self.role])
+        acknowledge_wildcard_resources(self.policy, statements)
+
+
+@dataclass(frozen=True)
+class Statement:
+    statement: iam.PolicyStatement
+    resources: tuple[str, ...]
+    # Why the statement's wildcard resources cannot be narrower; required when it has any.
+    wildcards: str | None
+
+
+def acknowledge_wildcard_resources(policy: iam.Policy, statements: Sequence[Statement]) -> None:
+    """Acknowledge cdk-nag's IAM5 finding of each wildcard resource, with the reasons of every statement
+    that uses it (``Resource::*`` is shared by two). A wildcard without a reason fails the synth."""
+    reasons: dict[str, list[str]] = {}
+    for statement in statements:
+        wildcard = [r for r in statement.resources if "*" in _finding_text(policy, r)]
+        if wildcard and not statement.wildcards:
+            raise ValueError(f"statement {statement.statement.sid} has wildcard resources but no reason for them")
+        for resource in wildcard:
+            reasons.setdefault(_finding_text(policy, resource), []).append(f"{statement.statement.sid}: {statement.wildcards}")
+    for resource, why in reasons.items():
+        nag.suppress(policy, f"AwsSolutions-IAM5[Resource::{resource}]", "; ".join(why))
+
+
+def _finding_text(scope: Construct, resource: str) -> str:
+    """A resource as cdk-nag writes it in a finding: references become <Logical.Attr> and <AWS::Pseudo>."""
+    return _render(Stack.of(scope).resolve(resource))
+
+
+def _render(value: object) -> str:
+    if isinstance(value, str):
+        return re.sub(r"\$\{([^}]+)\}", r"<\1>", value)
+    if isinstance(value, dict) and len(value) == 1:
+        ((function, argument),) = value.items()
+        if function == "Fn::Join":
+            separator, parts = argument
+            return separator.join(_render(part) for part in parts)
+        if function == "Ref":
+            return f"<{argument}>"
+        if function == "Fn::GetAtt":
+            return f"<{argument[0]}.{argument[1]}>"
+        if function == "Fn::Sub" and isinstance(argument, str):
+            return _render(argument)
+    raise ValueError(f"cannot render {value!r} as a cdk-nag finding")
+
+
+def _allow(
+    sid: str, actions: Sequence[str], resources: Sequence[str], *, conditions: dict | None = None, wildcards: str | None = None
+) -> Statement:
+    statement = iam.PolicyStatement(sid=sid, actions=list(actions), resources=list(resources), conditions=conditions)
+    return Statement(statement=statement, resources=tuple(resources), wildcards=wildcards)
+
+
+def _repository_arns(image_uris: Iterable[str]) -> Iterable[str]:
+    for uri in image_uris:
+        match = _ECR_IMAGE.match(uri)
+        if match is None:
+            raise ValueError(f"not an ECR image URI: {uri!r}")
+        yield f"arn:{Aws.PARTITION}:ecr:{match['region']}:{match['account']}:repository/{match['repository']}"
+
