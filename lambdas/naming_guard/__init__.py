@@ -1,0 +1,1 @@
+"""Naming guard Lambda: see handler.py and guard.py."""

@@ -1,0 +1,1 @@
+"""Reconciler Lambda (scheduled): see handler.py and reconcile.py."""

@@ -1,0 +1,1 @@
+"""Metric snapshotter Lambda: see handler.py and snapshot.py."""

@@ -1,0 +1,1 @@
+"""Trial tagger Lambda: see handler.py and tagging.py."""

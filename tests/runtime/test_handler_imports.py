@@ -1,0 +1,132 @@
+"""What the Lambda handlers may import: the standard library, boto3/botocore, Powertools (and pydantic,
+which its layer ships), ``mlmeta.naming`` and ``mlmeta.lake.{schema,layout,records}``, and the handler
+packages themselves. Never pandas, duckdb, aws_cdk, sagemaker or the rest of mlmeta: none of it is in a
+Lambda asset or runtime.
+
+Two checks: a static scan of every import statement under lambdas/, and a fresh interpreter that
+imports each handler behind a meta-path finder refusing every other top-level package (which also
+catches what the allowed modules import in turn)."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from runtime_world import HANDLER_ENV, HANDLER_PACKAGES
+
+LAMBDAS = Path(__file__).resolve().parents[2] / "lambdas"
+THIRD_PARTY = {"boto3", "botocore", "aws_lambda_powertools", "pydantic"}
+OWN_PACKAGES = {path.name for path in LAMBDAS.iterdir() if (path / "__init__.py").is_file()}
+LAKE_MODULES = {"schema", "layout", "records"}
+
+
+def _import_problem(module: str, names: list[str]) -> str | None:
+    """Why importing ``names`` from ``module`` (or ``module`` itself when ``names`` is empty) is not allowed."""
+    top = module.split(".")[0]
+    if top in sys.stdlib_module_names or top in THIRD_PARTY or top in OWN_PACKAGES or top == "__future__":
+        return None
+    if module == "mlmeta.naming" or module.startswith("mlmeta.naming."):
+        return None
+    if module == "mlmeta" and names and set(names) <= {"naming"}:
+        return None
+    if module == "mlmeta.lake" and names and set(names) <= LAKE_MODULES:
+        return None
+    if module.startswith("mlmeta.lake.") and module.split(".")[2] in LAKE_MODULES:
+        return None
+    return f"imports {module}" + (f" ({', '.join(names)})" if names else "")
+
+
+def test_every_import_under_lambdas_is_allowed():
+    sources = sorted(LAMBDAS.rglob("*.py"))
+    assert {p.parent.name for p in sources} >= set(HANDLER_PACKAGES) | {"mlmeta_runtime"}
+    problems = []
+    for source in sources:
+        for node in ast.walk(ast.parse(source.read_text(encoding="utf-8"), str(source))):
+            if isinstance(node, ast.Import):
+                found = [_import_problem(alias.name, []) for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0:
+                found = [_import_problem(node.module or "", [alias.name for alias in node.names])]
+            else:
+                continue
+            problems += [f"{source.relative_to(LAMBDAS)}:{node.lineno} {p}" for p in found if p]
+    assert problems == []
+
+
+def test_the_scan_refuses_what_a_lambda_cannot_import():
+    assert _import_problem("pandas", []) == "imports pandas"
+    assert _import_problem("mlmeta.lake.synthetic", []) == "imports mlmeta.lake.synthetic"
+    assert _import_problem("mlmeta.lake", ["synthetic"]) == "imports mlmeta.lake (synthetic)"
+    assert _import_problem("mlmeta.queries.catalog", ["load_queries"]) is not None
+    assert _import_problem("mlmeta.naming.tags", ["TAG_NAMING"]) is None
+
+
+_GUARDED_IMPORT = textwrap.dedent(
+    """
+    import importlib, importlib.abc, importlib.machinery, importlib.metadata as md, re, sys, sysconfig
+
+    def closure(names):
+        normal = lambda n: re.sub(r"[-_.]+", "-", n).lower()
+        seen, todo = set(), [normal(n) for n in names]
+        while todo:
+            name = todo.pop()
+            if name in seen:
+                continue
+            seen.add(name)
+            for requirement in md.requires(name) or []:
+                if "extra ==" not in requirement:
+                    todo.append(normal(re.match(r"[A-Za-z0-9][A-Za-z0-9._-]*", requirement)[0]))
+        return seen
+
+    dists = closure(["boto3", "botocore", "aws-lambda-powertools", "pydantic"])
+    allowed = {module for module, owners in md.packages_distributions().items()
+               if any(re.sub(r"[-_.]+", "-", d).lower() in dists for d in owners)}
+    allowed |= set(sys.stdlib_module_names) | set(sys.argv[2].split(","))
+    lake = {"mlmeta.lake." + m for m in ("schema", "layout", "records")}
+    stdlib_dirs = tuple({sysconfig.get_paths()[key] for key in ("stdlib", "platstdlib")})
+
+    def in_stdlib(top):  # private stdlib modules that sys.stdlib_module_names leaves out (_sysconfigdata_*)
+        spec = importlib.machinery.PathFinder.find_spec(top)
+        origin = (spec and spec.origin) or ""
+        return origin.startswith(stdlib_dirs) and "site-packages" not in origin
+
+    class Refuse(importlib.abc.MetaPathFinder):
+        def find_spec(self, name, path=None, target=None):
+            top = name.partition(".")[0]
+            if top == "mlmeta":
+                ok = name in ("mlmeta", "mlmeta.lake", "mlmeta.naming") or name.startswith("mlmeta.naming.") or name in lake
+            else:
+                ok = top in allowed or in_stdlib(top)
+            if not ok:
+                raise ModuleNotFoundError(f"not available in a Lambda: {name}", name=name)
+            return None
+
+    heavy = {"pandas", "duckdb", "aws_cdk", "sagemaker", "numpy", "pyarrow", "moto"}
+    assert not heavy & set(sys.modules), heavy & set(sys.modules)
+    sys.meta_path.insert(0, Refuse())
+    for package in sys.argv[1].split(","):
+        importlib.import_module(package + ".handler")
+    print(sorted({m.partition(".")[0] for m in sys.modules} & heavy), sorted(m for m in sys.modules if m.startswith("mlmeta.")))
+    """
+)
+
+
+@pytest.mark.slow
+def test_each_handler_imports_with_nothing_but_the_allowed_packages():
+    own = ",".join(sorted(OWN_PACKAGES))
+    done = subprocess.run(
+        [sys.executable, "-c", _GUARDED_IMPORT, ",".join(HANDLER_PACKAGES), own],
+        env={**HANDLER_ENV, "PYTHONPATH": str(LAMBDAS), "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    assert done.returncode == 0, done.stderr[-3000:]
+    heavy, mlmeta_modules = done.stdout.strip().split("] [")
+    assert heavy == "["
+    assert all(m.startswith(("'mlmeta.naming", "'mlmeta.lake")) for m in mlmeta_modules.rstrip("]").split(", "))
