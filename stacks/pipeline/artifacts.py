@@ -15,15 +15,12 @@ splits are customer data), a bucket key, TLS only, no public access, access logs
 
 from __future__ import annotations
 
-from aws_cdk import Duration, RemovalPolicy
-from aws_cdk import aws_kms as kms
-from aws_cdk import aws_s3 as s3
+from aws_cdk import RemovalPolicy
 from constructs import Construct
 
 from mlmeta.config import RetentionSettings
 from mlmeta.pipeline_definition.spec import EXECUTIONS_PREFIX
-from stacks import nag
-from stacks.lake.storage import ABORT_INCOMPLETE_UPLOADS_AFTER, MIN_INFREQUENT_ACCESS_DAYS, TLS_MINIMUM
+from stacks.storage.secure_bucket import access_logs_bucket, encrypted_bucket, infrequent_access_rule, rotated_key
 
 ACCESS_LOGS_PREFIX = "artifacts/"
 
@@ -39,78 +36,21 @@ class PipelineArtifacts(Construct):
         removal_policy: RemovalPolicy,
     ) -> None:
         super().__init__(scope, construct_id)
-        if retention.raw_to_infrequent_access_days < MIN_INFREQUENT_ACCESS_DAYS:
-            raise ValueError(f"S3 needs at least {MIN_INFREQUENT_ACCESS_DAYS} days before a transition to Infrequent Access")
-        self.key = kms.Key(
+        self.key = rotated_key(
             self,
-            "Key",
             description="Encrypts a SageMaker pipeline's data splits, models and evaluation reports.",
             alias=key_alias,
-            enable_key_rotation=True,
             removal_policy=removal_policy,
         )
-        self.access_logs_bucket = self._access_logs_bucket(retention, removal_policy)
-        self.bucket = s3.Bucket(
+        self.access_logs_bucket = access_logs_bucket(
+            self, logged_bucket="artifacts", retention=retention, removal_policy=removal_policy
+        )
+        self.bucket = encrypted_bucket(
             self,
-            "Bucket",
-            encryption=s3.BucketEncryption.KMS,
-            encryption_key=self.key,
-            bucket_key_enabled=True,
-            versioned=True,
-            enforce_ssl=True,
-            minimum_tls_version=TLS_MINIMUM,
-            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
-            object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-            server_access_logs_bucket=self.access_logs_bucket,
-            server_access_logs_prefix=ACCESS_LOGS_PREFIX,
-            transition_default_minimum_object_size=s3.TransitionDefaultMinimumObjectSize.ALL_STORAGE_CLASSES_128_K,
-            lifecycle_rules=[
-                s3.LifecycleRule(
-                    id="executions-to-infrequent-access",
-                    prefix=f"{EXECUTIONS_PREFIX}/",
-                    transitions=[
-                        s3.Transition(
-                            storage_class=s3.StorageClass.INFREQUENT_ACCESS,
-                            transition_after=Duration.days(retention.raw_to_infrequent_access_days),
-                        )
-                    ],
-                ),
-                s3.LifecycleRule(
-                    id="expire-noncurrent-versions",
-                    noncurrent_version_expiration=Duration.days(retention.noncurrent_versions_days),
-                    expired_object_delete_marker=True,
-                ),
-                s3.LifecycleRule(
-                    id="abort-incomplete-multipart-uploads",
-                    abort_incomplete_multipart_upload_after=ABORT_INCOMPLETE_UPLOADS_AFTER,
-                ),
-            ],
+            key=self.key,
+            access_logs_bucket=self.access_logs_bucket,
+            access_logs_prefix=ACCESS_LOGS_PREFIX,
+            retention=retention,
             removal_policy=removal_policy,
+            lifecycle_rules=[infrequent_access_rule("executions-to-infrequent-access", f"{EXECUTIONS_PREFIX}/", retention)],
         )
-
-    def _access_logs_bucket(self, retention: RetentionSettings, removal_policy: RemovalPolicy) -> s3.Bucket:
-        bucket = s3.Bucket(
-            self,
-            "AccessLogs",
-            # S3 log delivery cannot write with a customer-managed KMS key.
-            encryption=s3.BucketEncryption.S3_MANAGED,
-            enforce_ssl=True,
-            minimum_tls_version=TLS_MINIMUM,
-            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
-            object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-            lifecycle_rules=[
-                s3.LifecycleRule(
-                    id="expire-access-logs",
-                    expiration=Duration.days(retention.access_logs_days),
-                    abort_incomplete_multipart_upload_after=ABORT_INCOMPLETE_UPLOADS_AFTER,
-                ),
-            ],
-            removal_policy=removal_policy,
-        )
-        nag.suppress(
-            bucket.node.default_child,
-            "AwsSolutions-S1",
-            "This bucket receives the artifacts bucket's server access logs; logging it too would log every "
-            "log delivery, into itself (a loop) or into yet another bucket with the same question.",
-        )
-        return bucket
