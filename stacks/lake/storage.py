@@ -7,7 +7,7 @@ from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
 from mlmeta.config import RetentionSettings
-from stacks.storage.secure_bucket import access_logs_bucket, encrypted_bucket, infrequent_access_rule, rotated_key
+from stacks.storage.secure_bucket import EncryptedStorage, infrequent_access_rule
 
 # Athena writes query results here (the workgroup enforces it); they expire quickly.
 ATHENA_RESULTS_PREFIX = "athena-results/"
@@ -16,34 +16,22 @@ RAW_PREFIX = "raw/"
 ACCESS_LOGS_PREFIX = "lake/"
 
 
-class LakeStorage(Construct):
-    """KMS key (rotated), lake bucket (SSE-KMS, versioned, private) and its access-log bucket."""
+class LakeStorage(EncryptedStorage):
+    """KMS key (rotated), lake bucket (SSE-KMS, versioned, private) and its access-log bucket.
+
+    Snapshots are a few KiB and stay in Standard (the bucket's 128 KiB transition minimum); compacted
+    objects (design §7) are large enough to move to Infrequent Access.
+    """
 
     def __init__(
-        self,
-        scope: Construct,
-        construct_id: str,
-        *,
-        key_alias: str,
-        retention: RetentionSettings,
-        removal_policy: RemovalPolicy,
+        self, scope: Construct, construct_id: str, *, key_alias: str, retention: RetentionSettings, removal_policy: RemovalPolicy
     ) -> None:
-        super().__init__(scope, construct_id)
-        self.key = rotated_key(
-            self,
-            description="Encrypts the mlmeta metric lake and its Athena query results.",
-            alias=key_alias,
-            removal_policy=removal_policy,
-        )
-        self.access_logs_bucket = access_logs_bucket(
-            self, logged_bucket="lake", retention=retention, removal_policy=removal_policy
-        )
-        # Snapshots are a few KiB and stay in Standard (the bucket's 128 KiB transition minimum);
-        # compacted objects (design §7) are large enough to move.
-        self.bucket = encrypted_bucket(
-            self,
-            key=self.key,
-            access_logs_bucket=self.access_logs_bucket,
+        super().__init__(
+            scope,
+            construct_id,
+            key_description="Encrypts the mlmeta metric lake and its Athena query results.",
+            key_alias=key_alias,
+            logged_bucket="lake",
             access_logs_prefix=ACCESS_LOGS_PREFIX,
             retention=retention,
             removal_policy=removal_policy,

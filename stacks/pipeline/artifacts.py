@@ -20,35 +20,21 @@ from constructs import Construct
 
 from mlmeta.config import RetentionSettings
 from mlmeta.pipeline_definition.spec import EXECUTIONS_PREFIX
-from stacks.storage.secure_bucket import access_logs_bucket, encrypted_bucket, infrequent_access_rule, rotated_key
+from stacks.storage.secure_bucket import EncryptedStorage, infrequent_access_rule
 
 ACCESS_LOGS_PREFIX = "artifacts/"
 
 
-class PipelineArtifacts(Construct):
+class PipelineArtifacts(EncryptedStorage):
     def __init__(
-        self,
-        scope: Construct,
-        construct_id: str,
-        *,
-        key_alias: str,
-        retention: RetentionSettings,
-        removal_policy: RemovalPolicy,
+        self, scope: Construct, construct_id: str, *, key_alias: str, retention: RetentionSettings, removal_policy: RemovalPolicy
     ) -> None:
-        super().__init__(scope, construct_id)
-        self.key = rotated_key(
-            self,
-            description="Encrypts a SageMaker pipeline's data splits, models and evaluation reports.",
-            alias=key_alias,
-            removal_policy=removal_policy,
-        )
-        self.access_logs_bucket = access_logs_bucket(
-            self, logged_bucket="artifacts", retention=retention, removal_policy=removal_policy
-        )
-        self.bucket = encrypted_bucket(
-            self,
-            key=self.key,
-            access_logs_bucket=self.access_logs_bucket,
+        super().__init__(
+            scope,
+            construct_id,
+            key_description="Encrypts a SageMaker pipeline's data splits, models and evaluation reports.",
+            key_alias=key_alias,
+            logged_bucket="artifacts",
             access_logs_prefix=ACCESS_LOGS_PREFIX,
             retention=retention,
             removal_policy=removal_policy,

@@ -127,3 +127,35 @@ def access_logs_bucket(
         "log delivery, into itself (a loop) or into yet another bucket with the same question.",
     )
     return bucket
+
+
+class EncryptedStorage(Construct):
+    """``Key``, ``AccessLogs`` and ``Bucket`` together: a data bucket as this project always makes it."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        key_description: str,
+        key_alias: str,
+        logged_bucket: str,
+        access_logs_prefix: str,
+        retention: RetentionSettings,
+        removal_policy: RemovalPolicy,
+        lifecycle_rules: Sequence[s3.LifecycleRule] = (),
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self.key = rotated_key(self, description=key_description, alias=key_alias, removal_policy=removal_policy)
+        self.access_logs_bucket = access_logs_bucket(
+            self, logged_bucket=logged_bucket, retention=retention, removal_policy=removal_policy
+        )
+        self.bucket = encrypted_bucket(
+            self,
+            key=self.key,
+            access_logs_bucket=self.access_logs_bucket,
+            access_logs_prefix=access_logs_prefix,
+            retention=retention,
+            removal_policy=removal_policy,
+            lifecycle_rules=lifecycle_rules,
+        )
