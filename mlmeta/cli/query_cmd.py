@@ -5,29 +5,14 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import Any
 
+from mlmeta.cli.engine_options import reject_athena_only_options
 from mlmeta.cli.errors import CliError
-from mlmeta.config import UnknownEnvironmentError, get_environment
-from mlmeta.queries.athena_engine import AthenaQueryError, PollPolicy, run_athena
 from mlmeta.queries.catalog import NamedQuery, QueryError, get_query, load_queries
-from mlmeta.queries.result import FORMATS, QueryResult
+from mlmeta.queries.result import FORMATS
+from mlmeta.queries.runner import DEFAULT_ENV, DEFAULT_TIMEOUT_SECONDS, AthenaTarget, make_athena_client, run_named
 
-DEFAULT_ENV = "dev"
-DEFAULT_TIMEOUT_SECONDS = 300.0
 _ATHENA_ONLY_OPTIONS = ("env", "workgroup", "database", "region", "timeout")
-
-NO_CREDENTIALS_HINT = (
-    "no AWS credentials found; configure AWS credentials (aws configure, AWS_PROFILE or AWS_* variables) "
-    "or run the query locally with --lake DIR"
-)
-
-
-def make_athena_client(region: str) -> Any:
-    """The boto3 Athena client the command uses; tests replace this function with one returning a stubbed client."""
-    import boto3  # imported here: listing queries or running them locally needs no AWS SDK start-up
-
-    return boto3.client("athena", region_name=region)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -71,58 +56,25 @@ def _positive_seconds(text: str) -> float:
 
 
 def run_query_command(args: argparse.Namespace) -> int:
+    reject_athena_only_options(args, _ATHENA_ONLY_OPTIONS)
+    athena = None
+    if args.athena:
+        athena = AthenaTarget(
+            env=args.env, workgroup=args.workgroup, database=args.database, region=args.region,
+            timeout=args.timeout or DEFAULT_TIMEOUT_SECONDS,
+            # This module's name, looked up now: tests replace query_cmd.make_athena_client with a stubbed client.
+            client_factory=make_athena_client,
+        )
     try:
         query = get_query(args.name)
         values = query.bind(args.params)
+        result = run_named(query, values, lake=args.lake, athena=athena)
     except QueryError as err:
         raise CliError(str(err)) from None
-    result = _run_on_lake(query, values, args) if args.lake is not None else _run_on_athena(query, values, args)
     rendered = result.render(args.format)
     if rendered:  # JSON Lines of zero rows is empty output, not a blank line
         print(rendered)
     return 0
-
-
-def _run_on_lake(query: NamedQuery, values: list[object], args: argparse.Namespace) -> QueryResult:
-    given = [f"--{opt}" for opt in _ATHENA_ONLY_OPTIONS if getattr(args, opt) is not None]
-    if given:
-        raise CliError(f"{', '.join(given)} only appl{'ies' if len(given) == 1 else 'y'} with --athena, not with --lake")
-    # Imported here so `mlmeta query --athena` and `mlmeta queries` do not load DuckDB.
-    from mlmeta.queries.local_engine import run_local
-
-    try:  # run_local reports a missing lake directory and DuckDB errors as one-line QueryErrors
-        return run_local(query, values, args.lake)
-    except QueryError as err:
-        raise CliError(str(err)) from None
-
-
-def _run_on_athena(query: NamedQuery, values: list[object], args: argparse.Namespace) -> QueryResult:
-    from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
-
-    try:
-        env = get_environment(args.env or DEFAULT_ENV)
-    except UnknownEnvironmentError as err:
-        raise CliError(str(err)) from None
-    poll = PollPolicy(timeout=args.timeout or DEFAULT_TIMEOUT_SECONDS)
-    try:
-        return run_athena(
-            query,
-            values,
-            client=make_athena_client(args.region or env.region),
-            workgroup=args.workgroup or env.athena_workgroup_name,
-            database=args.database or env.glue_database_name,
-            poll=poll,
-        )
-    except AthenaQueryError as err:
-        raise CliError(str(err)) from None
-    except NoCredentialsError:
-        raise CliError(NO_CREDENTIALS_HINT) from None
-    except ClientError as err:
-        info = err.response.get("Error", {})
-        message = " ".join(str(info.get("Message", err)).split())
-        raise CliError(f"Athena refused the request ({info.get('Code', 'error')}): {message}") from None
-    except BotoCoreError as err:  # endpoint unreachable, bad parameter length, ...
-        raise CliError(f"AWS call failed: {' '.join(str(err).split())}") from None
 
 
 def list_queries_command(args: argparse.Namespace) -> int:

@@ -25,6 +25,7 @@ def parameters_for(name: str, history: LakeRecords) -> list[object]:
         "latest_metrics": [WIDE[0]],
         "naming_violations": [WIDE[0]],
         "execution_comparison": [first, second, *WIDE],
+        "runs": ["churn-prediction-dev", *WIDE],
     }[name]
 
 
@@ -109,7 +110,7 @@ def lake_with_a_corrupt_old_partition(lake: Path, tmp_path: Path) -> Path:
     return copy
 
 
-@pytest.mark.parametrize("name", ["metric_history", "metric_drift", "latest_metrics", "naming_violations", "execution_comparison"])
+@pytest.mark.parametrize("name", ["metric_history", "metric_drift", "latest_metrics", "naming_violations", "execution_comparison", "runs"])
 def test_dt_string_comparisons_prune_partitions(run_query, history, lake_with_a_corrupt_old_partition, name):
     params = parameters_for(name, history)
     # From 2026: the corrupt partition is never opened, and the answer is the clean lake's.

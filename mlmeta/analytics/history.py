@@ -1,0 +1,70 @@
+"""One metric of one pipeline over time: the metric_history and metric_drift named queries as DataFrames."""
+
+from __future__ import annotations
+
+import math
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+from mlmeta.analytics.frames import to_frame
+from mlmeta.analytics.source import AnalyticsError, DateLike, choose_engine, dt_range, pipeline_name
+from mlmeta.queries.runner import AthenaTarget, run_named
+
+DEFAULT_WINDOW = 10
+DEFAULT_Z_THRESHOLD = 3.0
+# metric_drift always compares with min_value; this one no finite value is below, so with
+# min_value=None no run is BELOW_THRESHOLD. (Not -inf: Athena's parameters are SQL literals.)
+NO_MIN_VALUE = -sys.float_info.max
+
+
+def metric_history(
+    metric: str,
+    use_case: str,
+    env: str = "dev",
+    *,
+    lake: Path | str | None = None,
+    athena: bool | AthenaTarget | None = None,
+    since: DateLike | None = None,
+    until: DateLike | None = None,
+) -> pd.DataFrame:
+    """The metric_history query: one row per execution, oldest first, with ``value``, ``moving_avg_7``,
+    ``change`` and ``pct_change``; ``execution_end`` as a UTC timestamp."""
+    engine = choose_engine(lake, athena, env)
+    from_dt, to_dt = dt_range(since, until, engine)
+    result = run_named("metric_history", [pipeline_name(use_case, env), metric, from_dt, to_dt], **engine.kwargs)
+    return to_frame(result)
+
+
+def metric_drift(
+    metric: str,
+    use_case: str,
+    env: str = "dev",
+    *,
+    window: int = DEFAULT_WINDOW,
+    z_threshold: float = DEFAULT_Z_THRESHOLD,
+    min_value: float | None = None,
+    lake: Path | str | None = None,
+    athena: bool | AthenaTarget | None = None,
+    since: DateLike | None = None,
+    until: DateLike | None = None,
+) -> pd.DataFrame:
+    """The metric_drift query: each run's z-score against the previous ``window`` runs and its ``flag``
+    (DRIFT if ``|z| >= z_threshold``, else BELOW_THRESHOLD if ``value < min_value``, else OK).
+    ``min_value=None`` never flags BELOW_THRESHOLD."""
+    if isinstance(window, bool) or not isinstance(window, int) or window < 1:
+        raise AnalyticsError(f"window must be a whole number of runs >= 1, got {window!r}")
+    if not _finite(z_threshold) or z_threshold <= 0:
+        raise AnalyticsError(f"z_threshold must be a positive number, got {z_threshold!r}")
+    if min_value is not None and not _finite(min_value):
+        raise AnalyticsError(f"min_value must be a finite number or None, got {min_value!r}")
+    engine = choose_engine(lake, athena, env)
+    from_dt, to_dt = dt_range(since, until, engine)
+    threshold = NO_MIN_VALUE if min_value is None else float(min_value)
+    values = [pipeline_name(use_case, env), metric, from_dt, to_dt, window, float(z_threshold), threshold]
+    return to_frame(run_named("metric_drift", values, **engine.kwargs))
+
+
+def _finite(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)

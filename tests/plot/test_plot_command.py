@@ -1,0 +1,167 @@
+"""`mlmeta plot` in-process: the chart it writes, what it prints, and its one-line errors."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from athena_shapes import query_execution, results_page
+from plot_fixtures import EXECUTIONS, PIPELINE, USE_CASE
+from PIL import Image
+
+from mlmeta.charts.metric_chart import load_metric_chart
+from mlmeta.cli import main
+from mlmeta.queries import runner
+from mlmeta.queries.catalog import get_query
+
+
+def run_cli(capsys, *argv):
+    """Exit code, stdout, stderr of ``mlmeta ARGV``; argparse errors exit through SystemExit."""
+    try:
+        code = main(list(argv))
+    except SystemExit as stop:
+        code = stop.code
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def assert_one_line_error(code, out, err, *fragments):
+    assert code != 0
+    assert out == ""
+    assert err.startswith("mlmeta plot: error: ") and err.count("\n") == 1, err
+    for fragment in fragments:
+        assert fragment in err, err
+
+
+def test_default_output_goes_to_metric_pipeline_png_in_the_current_directory(lake, tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+
+    code, out, err = run_cli(capsys, "plot", "auc", "--use-case", USE_CASE, "--lake", str(lake))
+
+    chart = load_metric_chart("auc", USE_CASE, lake=lake)
+    assert (code, err) == (0, "")
+    assert out.splitlines() == [f"auc-{PIPELINE}.png", chart.summary()]
+    assert f"{EXECUTIONS} runs" in out and f"{len(chart.drift_points)} drift points" in out
+    with Image.open(tmp_path / f"auc-{PIPELINE}.png") as image:
+        assert image.size == (1200, 500)
+
+
+def test_options_reach_the_chart(lake, tmp_path, capsys):
+    out_file = tmp_path / "charts" / "auc.png"
+    out_file.parent.mkdir()
+
+    code, out, err = run_cli(capsys, "plot", "auc", "--use-case", USE_CASE, "--env", "dev", "--lake", str(lake),
+                             "--out", str(out_file), "--from", "2026-01-20", "--to", "2026-03-01",
+                             "--window", "5", "--z-threshold", "2.5", "--min-value", "0.89")
+
+    chart = load_metric_chart("auc", USE_CASE, lake=lake, since="2026-01-20", until="2026-03-01",
+                              window=5, z_threshold=2.5, min_value=0.89)
+    assert (code, err) == (0, "")
+    assert out.splitlines() == [str(out_file), chart.summary()]
+    assert "(|z| >= 2.5 against the previous 5 runs)" in out and "below 0.89" in out
+    assert out_file.is_file()
+
+
+def test_a_metric_name_with_path_characters_gives_a_flat_default_file_name(lake, tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    code, _out, err = run_cli(capsys, "plot", "validation:auc/v2", "--use-case", USE_CASE, "--lake", str(lake))
+    # No such metric in the lake: the error names it, and no directory "validation:auc" was made.
+    assert_one_line_error(code, "", err, "no 'validation:auc/v2' values of pipeline churn-prediction-dev")
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("extra", "fragments"),
+    [
+        (["auc", "--env", "prod"], ["no 'auc' values of pipeline churn-prediction-prod at any date in the lake"]),
+        (["rmse"], ["no 'rmse' values of pipeline churn-prediction-dev"]),
+        (["auc", "--from", "2030-01-01"], ["no 'auc' values", "between 2030-01-01 and 9999-12-31"]),
+        (["auc", "--env", "qa"], ["env 'qa' is not a known environment (dev, stg, prod)"]),
+        (["auc", "--from", "2026-02-30"], ["argument --from: must be a date YYYY-MM-DD, got '2026-02-30'"]),
+        (["auc", "--to", "yesterday"], ["argument --to: must be a date YYYY-MM-DD, got 'yesterday'"]),
+        (["auc", "--from", "2026-03-01", "--to", "2026-02-01"], ["--from 2026-03-01 is after --to 2026-02-01"]),
+        (["auc", "--window", "0"], ["argument --window: must be a whole number of at least 1, got '0'"]),
+        (["auc", "--z-threshold", "-1"], ["argument --z-threshold: must be a positive number, got '-1'"]),
+        (["auc", "--min-value", "nan"], ["argument --min-value: must be a finite number, got 'nan'"]),
+        (["auc", "--region", "us-east-1", "--workgroup", "w"], ["--workgroup, --region only apply with --athena, not with --lake"]),
+        (["auc", "--out", "chart.svg"], ["--out must name a .png file, got 'chart.svg'"]),
+    ],
+)
+def test_errors_are_one_line(lake, capsys, extra, fragments):
+    metric, *options = extra
+    assert_one_line_error(*run_cli(capsys, "plot", metric, "--use-case", USE_CASE, "--lake", str(lake), *options), *fragments)
+
+
+def test_an_unwritable_out_path_fails_before_querying(tmp_path, capsys):
+    # The lake does not exist either: the out path is checked first, so the error is about the out path.
+    missing_dir = tmp_path / "no-such-dir" / "auc.png"
+    assert_one_line_error(*run_cli(capsys, "plot", "auc", "--use-case", USE_CASE, "--lake", str(tmp_path / "nolake"),
+                                   "--out", str(missing_dir)),
+                          f"cannot write {missing_dir}: directory {missing_dir.parent} does not exist")
+    a_directory = tmp_path / "taken.png"
+    a_directory.mkdir()
+    assert_one_line_error(*run_cli(capsys, "plot", "auc", "--use-case", USE_CASE, "--lake", str(tmp_path),
+                                   "--out", str(a_directory)), f"cannot write {a_directory}: it is a directory")
+
+
+def test_a_write_failure_while_saving_is_one_line(lake, tmp_path, capsys, monkeypatch):
+    def refuse(chart, out):
+        raise PermissionError(13, "Permission denied", str(out))
+
+    monkeypatch.setattr("mlmeta.charts.render.write_png", refuse)
+    assert_one_line_error(*run_cli(capsys, "plot", "auc", "--use-case", USE_CASE, "--lake", str(lake),
+                                   "--out", str(tmp_path / "auc.png")), "cannot write", "Permission denied")
+
+
+def test_a_missing_lake_is_one_line(tmp_path, capsys):
+    assert_one_line_error(*run_cli(capsys, "plot", "auc", "--use-case", USE_CASE, "--lake", str(tmp_path / "nolake"),
+                                   "--out", str(tmp_path / "auc.png")), "lake directory", "does not exist")
+
+
+def test_engine_is_required_and_exclusive(capsys):
+    assert_one_line_error(*run_cli(capsys, "plot", "auc", "--use-case", USE_CASE), "one of the arguments --lake --athena is required")
+    assert_one_line_error(*run_cli(capsys, "plot", "auc", "--use-case", USE_CASE, "--lake", ".", "--athena"),
+                          "argument --athena: not allowed with argument --lake")
+
+
+# --- --athena, with a Stubber-wrapped client --------------------------------------------------------
+
+EXECUTION_ID = "1a2b3c4d-0000-4000-8000-EXAMPLE44444"
+DOUBLE_COLUMNS = {"value", "moving_avg_7", "change", "pct_change", "window_mean", "window_stddev", "z_score"}
+
+
+def expect_athena_run(stub, name, parameters, result, *, workgroup, database):
+    stub.add_response(
+        "start_query_execution", {"QueryExecutionId": EXECUTION_ID},
+        {"QueryString": get_query(name).sql, "WorkGroup": workgroup, "QueryExecutionContext": {"Database": database},
+         "ExecutionParameters": parameters},
+    )
+    stub.add_response("get_query_execution", query_execution(EXECUTION_ID, "SUCCEEDED"), {"QueryExecutionId": EXECUTION_ID})
+    types = {"window_runs": "bigint"} | dict.fromkeys(DOUBLE_COLUMNS, "double")
+    columns = [(c, types.get(c, "varchar")) for c in result.columns]
+    rows = [[None if v is None else repr(v) if isinstance(v, float) else str(v) for v in row] for row in result.rows]
+    stub.add_response("get_query_results", results_page(columns, rows, header=True))
+
+
+def test_athena_runs_both_named_queries_in_the_environments_workgroup(lake, athena_client, athena_stub, tmp_path, monkeypatch, capsys):
+    regions: list[str] = []
+    monkeypatch.setattr(runner, "make_athena_client", lambda region: regions.append(region) or athena_client)
+    monkeypatch.setattr("mlmeta.analytics.source.utc_today", lambda: date(2026, 3, 31))
+    # Athena's default range: the last 365 days up to today.
+    scope = ["'churn-prediction-stg'", "'auc'", "'2025-03-31'", "'2026-03-31'"]
+    rows = {name: runner.run_named(name, values, lake=lake) for name, values in {
+        "metric_history": [PIPELINE, "auc", "2025-03-31", "2026-03-31"],
+        "metric_drift": [PIPELINE, "auc", "2025-03-31", "2026-03-31", 10, 3.0, 0.89],
+    }.items()}
+    where = {"workgroup": "analysts", "database": "mlmeta_stg"}
+    expect_athena_run(athena_stub, "metric_history", scope, rows["metric_history"], **where)
+    expect_athena_run(athena_stub, "metric_drift", [*scope, "10", "3.0", "0.89"], rows["metric_drift"], **where)
+
+    code, out, err = run_cli(capsys, "plot", "auc", "--use-case", USE_CASE, "--env", "stg", "--athena", "--workgroup", "analysts",
+                             "--region", "eu-west-1", "--min-value", "0.89", "--out", str(tmp_path / "auc.png"))
+
+    lake_chart = load_metric_chart("auc", USE_CASE, lake=lake, min_value=0.89)
+    assert (code, err) == (0, "")
+    assert out.splitlines()[1] == lake_chart.summary().replace(PIPELINE, "churn-prediction-stg")
+    assert regions == ["eu-west-1", "eu-west-1"]  # a client per query, in --region
+    assert (tmp_path / "auc.png").is_file()
