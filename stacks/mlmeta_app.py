@@ -11,6 +11,7 @@ from aws_cdk import App, Environment, Stack, Tags
 from mlmeta.config import EnvironmentSettings
 from mlmeta.queries.catalog import NamedQuery
 from stacks import nag
+from stacks.events_stack import EventsStack
 from stacks.experiments_stack import ExperimentsStack
 from stacks.feature_flags import FEATURE_FLAGS
 from stacks.lake_stack import LakeStack
@@ -27,11 +28,12 @@ class MlmetaStacks:
 
     lake: LakeStack
     experiments: ExperimentsStack
+    events: EventsStack
     # One per use case, in settings.use_cases order.
     pipelines: tuple[PipelineStack, ...] = ()
 
     def all(self) -> tuple[Stack, ...]:
-        return (self.lake, self.experiments, *self.pipelines)
+        return (self.lake, self.experiments, *self.pipelines, self.events)
 
 
 def create_app(*, outdir: str | None = None) -> App:
@@ -63,10 +65,19 @@ def build(app: App, settings: EnvironmentSettings, queries: Sequence[NamedQuery]
     for pipeline in pipelines:
         # Executions record into the pipeline experiment, which the experiments stack provisions.
         pipeline.add_stack_dependency(experiments)
+    # Reads the lake's bucket and key (weak references: the lake's outputs, no export).
+    events = EventsStack(
+        app,
+        settings.stack_name("events"),
+        settings=settings,
+        lake_bucket=lake.bucket,
+        lake_key=lake.key,
+        **_stack_props(settings, "events"),
+    )
     for key, value in common_tags(settings).items():
         # Resource-level tags in the template too: visible in review and on each resource's own tag list.
         Tags.of(app).add(key, value)
-    return MlmetaStacks(lake=lake, experiments=experiments, pipelines=pipelines)
+    return MlmetaStacks(lake=lake, experiments=experiments, events=events, pipelines=pipelines)
 
 
 def common_tags(settings: EnvironmentSettings) -> dict[str, str]:

@@ -2,8 +2,8 @@
 Powertools from AWS's public layer (pinned), its own log group with the environment's retention, and
 a role that can write only to that log group (each construct adds what its handler calls).
 
-Code comes from ``stacks.runtime_code`` (no Docker): ``lambdas/<handler>/`` plus the pure-stdlib
-packages it imports.
+Code comes from ``stacks.runtime_code`` (no Docker): ``lambdas/<handler>/`` at the asset's top level,
+the other ``lambdas/`` packages it imports, and the pure-stdlib repository code it imports.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from aws_cdk import aws_logs as logs
 from constructs import Construct
 
 from mlmeta.config.settings import POWERTOOLS_LAYER_VERSION
-from stacks.runtime_code import DEFAULT_PACKAGES, handler_path, lambda_code
+from stacks.runtime_code import DEFAULT_SHARED, handler_path, lambda_code
 
 PYTHON_RUNTIME = lambda_.Runtime.PYTHON_3_14
 ARCHITECTURE = lambda_.Architecture.ARM_64
@@ -88,7 +88,10 @@ def accept_role_dependency(function: lambda_.IFunction) -> None:
 
 
 class PythonLambda(Construct):
-    """``lambdas/<handler>/<module>.py:<function>`` as a Lambda function with its log group and role."""
+    """``lambdas/<handler>/<module>.py:<function>`` as a Lambda function with its log group and role.
+
+    ``packages``: other ``lambdas/`` packages the handler imports (``mlmeta_runtime``); ``shared``:
+    repository directories or files it imports (``mlmeta/naming``, ``mlmeta/lake/schema.py``)."""
 
     function: lambda_.Function
     role: iam.Role
@@ -106,7 +109,8 @@ class PythonLambda(Construct):
         log_retention_days: int,
         log_removal_policy: RemovalPolicy,
         environment: Mapping[str, str] | None = None,
-        packages: Sequence[str] = DEFAULT_PACKAGES,
+        packages: Sequence[str] = (),
+        shared: Sequence[str] = DEFAULT_SHARED,
         timeout: Duration = Duration.minutes(1),
         memory_size: int = 256,
     ) -> None:
@@ -121,7 +125,7 @@ class PythonLambda(Construct):
         self.function = lambda_.Function(
             self,
             "Function",
-            code=lambda_code(handler, packages=packages),
+            code=lambda_code(handler, packages=packages, shared=shared),
             handler=handler_path(handler, module, function),
             runtime=PYTHON_RUNTIME,
             architecture=ARCHITECTURE,

@@ -1,15 +1,21 @@
-"""Lambda code assets without Docker: a handler directory under ``lambdas/`` plus the pure-stdlib
-packages it imports (``mlmeta/naming`` by default), copied as they sit in the repository.
+"""Lambda code assets without Docker: a handler package from ``lambdas/``, the other ``lambdas/`` packages
+it imports, and the pure-stdlib repository code it imports (``mlmeta/naming`` by default), copied as
+they are.
 
-The asset mirrors the repository layout (``lambdas/<handler>/...``, ``mlmeta/naming/...``), so a handler
-imports ``mlmeta.naming`` and ``lambdas.common`` the same way in the tests and in Lambda, and its
-handler string is ``lambdas.<handler>.<module>.<function>``. Nothing is installed: third-party code
-(Powertools, boto3) comes from the runtime and the pinned Powertools layer.
+Layout of an asset (the Lambda task root):
 
-CDK runs the copy as *local bundling* (``ILocalBundling``); the Docker image named in the options is
-never pulled. The asset hash is computed here from the selected files' paths and bytes (a custom
-hash), so the same code gives the same hash on any machine and any change to a copied file, in the
-handler or in a shared package, gives a new one.
+- each ``lambdas/<package>/`` at the top level (``tagger/``, ``mlmeta_runtime/``, ...), because the
+  handlers import each other by top-level name (``from mlmeta_runtime.events import ...``), exactly as
+  the tests do with ``lambdas`` on the path; the handler setting is ``<package>.<module>.<function>``;
+- each shared path (a directory such as ``mlmeta/naming`` or a single file such as
+  ``mlmeta/lake/schema.py``) at its repository path, with the ``__init__.py`` of its parent packages
+  (``mlmeta/__init__.py``), so ``import mlmeta.naming`` works the same in the tests and in Lambda.
+
+Nothing is installed: third-party code (Powertools, pydantic, boto3) comes from the runtime and the
+pinned Powertools layer. CDK runs the copy as *local bundling* (``ILocalBundling``); the Docker image
+named in the options is never pulled. The asset hash is computed here from the selected files' asset
+paths and bytes (a custom hash), so the same code gives the same hash on any machine, and any change
+to a shipped file, in the handler or in shared code, gives a new one.
 """
 
 from __future__ import annotations
@@ -25,26 +31,31 @@ from aws_cdk import aws_lambda as lambda_
 
 REPOSITORY_ROOT = Path(__file__).resolve().parents[1]
 HANDLERS_DIR = "lambdas"
-# Pure-stdlib packages every handler may import; a handler adds more with ``packages=``.
-DEFAULT_PACKAGES: tuple[str, ...] = ("mlmeta/naming",)
+# Pure-stdlib repository code every handler may import; a handler adds more with ``shared=``.
+DEFAULT_SHARED: tuple[str, ...] = ("mlmeta/naming",)
 # Never shipped: caches, compiled files, tests, editor and OS leftovers.
 EXCLUDED_DIRS = frozenset({"__pycache__", "tests", ".pytest_cache", ".mypy_cache", ".ruff_cache"})
 EXCLUDED_SUFFIXES = (".pyc", ".pyo")
-# Bumped when the layout of the asset changes, so an old asset is never reused for a new layout.
+# Bumped when the layout of the asset changes without changing the files' asset paths (which the hash
+# covers anyway), so an old asset is never reused for a new layout.
 LAYOUT_VERSION = "1"
 # Local bundling only: CDK requires an image in BundlingOptions, but try_bundle always succeeds.
 UNUSED_IMAGE = DockerImage.from_registry("unused-local-bundling-only")
 
 
 class RuntimeCodeError(ValueError):
-    """A handler or package to package does not exist or is not a directory under the repository."""
+    """A package or shared path to package does not exist under the repository."""
 
 
 def lambda_code(
-    handler: str, *, packages: Sequence[str] = DEFAULT_PACKAGES, root: Path = REPOSITORY_ROOT
+    handler: str,
+    *,
+    packages: Sequence[str] = (),
+    shared: Sequence[str] = DEFAULT_SHARED,
+    root: Path = REPOSITORY_ROOT,
 ) -> lambda_.Code:
-    """The Code asset of ``lambdas/<handler>/`` plus ``packages`` (repository-relative directories)."""
-    files = asset_files(handler, packages=packages, root=root)
+    """The Code asset of ``lambdas/<handler>/`` plus the ``lambdas/`` ``packages`` and ``shared`` paths."""
+    files = asset_files(handler, packages=packages, shared=shared, root=root)
     return lambda_.Code.from_asset(
         str(root / HANDLERS_DIR / handler),
         asset_hash=asset_hash(files),
@@ -55,19 +66,27 @@ def lambda_code(
 
 def handler_path(handler: str, module: str, function: str) -> str:
     """The Lambda ``handler`` setting for ``lambdas/<handler>/<module>.py:<function>``."""
-    return f"{HANDLERS_DIR}.{handler}.{module}.{function}"
+    return f"{handler}.{module}.{function}"
 
 
-def asset_files(handler: str, *, packages: Sequence[str] = DEFAULT_PACKAGES, root: Path = REPOSITORY_ROOT) -> dict[str, Path]:
+def asset_files(
+    handler: str,
+    *,
+    packages: Sequence[str] = (),
+    shared: Sequence[str] = DEFAULT_SHARED,
+    root: Path = REPOSITORY_ROOT,
+) -> dict[str, Path]:
     """Every file of the asset, keyed by its POSIX path inside the asset, sorted."""
-    directories = [f"{HANDLERS_DIR}/{handler}", *packages]
+    root = root.resolve()
     files: dict[str, Path] = {}
-    for directory in directories:
-        source = (root / directory).resolve()
-        if not source.is_relative_to(root.resolve()) or not source.is_dir():
-            raise RuntimeCodeError(f"cannot package {directory!r}: no such directory under {root}")
-        files.update(_package_inits(PurePosixPath(directory), root))
-        files.update({_relative(path, root.resolve()): path for path in _shipped_files(source)})
+    for package in dict.fromkeys((handler, *packages)):
+        source = _existing(root, f"{HANDLERS_DIR}/{package}", directory=True)
+        files.update({f"{package}/{_relative(path, source)}": path for path in _shipped_files(source)})
+    for path in shared:
+        source = _existing(root, path, directory=None)
+        files.update(_package_inits(PurePosixPath(path), root))
+        shipped = _shipped_files(source) if source.is_dir() else [source]
+        files.update({_relative(file, root): file for file in shipped})
     return dict(sorted(files.items()))
 
 
@@ -102,21 +121,33 @@ class CopyFiles:
         return True
 
 
+def _existing(root: Path, relative: str, *, directory: bool | None) -> Path:
+    """``root/relative``, which must be inside ``root`` and a directory (True), a file (False) or either (None)."""
+    source = (root / relative).resolve()
+    exists = source.is_dir() if directory else source.is_file() or (directory is None and source.is_dir())
+    if not source.is_relative_to(root) or not exists or _excluded(PurePosixPath(relative)):
+        kind = "directory" if directory else "file or directory"
+        raise RuntimeCodeError(f"cannot package {relative!r}: no such {kind} under {root}")
+    return source
+
+
 def _shipped_files(directory: Path) -> Iterable[Path]:
     for path in sorted(directory.rglob("*")):
-        relative_parts = path.relative_to(directory).parts
-        if path.is_dir() or any(part in EXCLUDED_DIRS or part.startswith(".") for part in relative_parts):
-            continue
-        if path.suffix in EXCLUDED_SUFFIXES or path.name.startswith("test_"):
-            continue
-        yield path
+        if path.is_file() and not _excluded(PurePosixPath(path.relative_to(directory).as_posix())):
+            yield path
 
 
-def _package_inits(directory: PurePosixPath, root: Path) -> dict[str, Path]:
+def _excluded(relative: PurePosixPath) -> bool:
+    if any(part in EXCLUDED_DIRS or part.startswith(".") for part in relative.parts):
+        return True
+    return relative.suffix in EXCLUDED_SUFFIXES or relative.name.startswith("test_")
+
+
+def _package_inits(path: PurePosixPath, root: Path) -> dict[str, Path]:
     """The ``__init__.py`` of each parent package (``mlmeta/__init__.py`` for ``mlmeta/naming``), if any,
     so the parents are regular packages in the asset as in the repository."""
     inits = {}
-    for parent in directory.parents:
+    for parent in path.parents:
         if parent == PurePosixPath("."):
             continue
         init = root / parent / "__init__.py"
@@ -125,5 +156,5 @@ def _package_inits(directory: PurePosixPath, root: Path) -> dict[str, Path]:
     return inits
 
 
-def _relative(path: Path, root: Path) -> str:
-    return path.relative_to(root).as_posix()
+def _relative(path: Path, base: Path) -> str:
+    return path.relative_to(base).as_posix()

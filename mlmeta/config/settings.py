@@ -69,6 +69,10 @@ class EnvironmentSettings:
     hosts_eda_experiments: bool = False
     # IAM role names (in this environment's account) that get the naming guardrail policy attached.
     data_scientist_role_names: tuple[str, ...] = ()
+    # EventBridge sees CloudTrail's "AWS API Call via CloudTrail" events (the naming guard's trigger) only
+    # while some trail logs management events in this account and region. False: rely on an existing
+    # trail (an organisation trail, Control Tower's); True: the events stack creates one (docs/events.md).
+    create_trail: bool = False
 
     @property
     def glue_database_name(self) -> str:

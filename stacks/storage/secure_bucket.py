@@ -58,15 +58,19 @@ def encrypted_bucket(
     retention: RetentionSettings,
     removal_policy: RemovalPolicy,
     lifecycle_rules: Sequence[s3.LifecycleRule] = (),
+    bucket_key_enabled: bool = True,
 ) -> s3.Bucket:
-    """``Bucket``: SSE-KMS with ``key``, versioned, TLS only, private, logged; plus version and upload hygiene."""
+    """``Bucket``: SSE-KMS with ``key``, versioned, TLS only, private, logged; plus version and upload hygiene.
+
+    ``bucket_key_enabled=False`` for writers whose key policy checks their own encryption context
+    (CloudTrail): with an S3 Bucket Key, KMS sees the bucket's context instead."""
     return s3.Bucket(
         scope,
         "Bucket",
         encryption=s3.BucketEncryption.KMS,
         encryption_key=key,
         # One data key per bucket instead of one KMS call per object: cheaper, fewer throttles.
-        bucket_key_enabled=True,
+        bucket_key_enabled=bucket_key_enabled,
         versioned=True,
         enforce_ssl=True,
         minimum_tls_version=TLS_MINIMUM,

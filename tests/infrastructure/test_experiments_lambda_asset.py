@@ -3,20 +3,18 @@ packages it imports, nothing else, and its hash depends only on those files."""
 
 from __future__ import annotations
 
-import ast
 import shutil
-import sys
 from pathlib import Path
 
 import pytest
 from aws_cdk import App, Stack
 from aws_cdk import aws_lambda as lambda_
 
+from lambda_imports import missing_imports
+
 from stacks.runtime_code import REPOSITORY_ROOT, RuntimeCodeError, asset_files, asset_hash, handler_path, lambda_code
 
 HANDLER = "experiment_provisioner"
-# What the Lambda runtime and the Powertools layer provide; everything else must be in the asset.
-RUNTIME_PROVIDED = {"boto3", "botocore", "aws_lambda_powertools"}
 
 
 def naming_package_files() -> set[str]:
@@ -27,8 +25,8 @@ def test_the_provisioner_asset_is_its_handler_and_the_naming_package():
     files = asset_files(HANDLER)
 
     assert set(files) == {
-        "lambdas/experiment_provisioner/__init__.py",
-        "lambdas/experiment_provisioner/handler.py",
+        "experiment_provisioner/__init__.py",
+        "experiment_provisioner/handler.py",
         "mlmeta/__init__.py",
         *naming_package_files(),
     }
@@ -37,7 +35,7 @@ def test_the_provisioner_asset_is_its_handler_and_the_naming_package():
 
 @pytest.fixture
 def fake_repository(tmp_path) -> Path:
-    """lambdas/h/ and pkg/sub/ with the clutter a checkout accumulates."""
+    """lambdas/h/, lambdas/common/ and pkg/sub/ with the clutter a checkout accumulates."""
     for relative in (
         "lambdas/h/__init__.py",
         "lambdas/h/app.py",
@@ -47,6 +45,8 @@ def fake_repository(tmp_path) -> Path:
         "lambdas/h/test_local.py",
         "lambdas/h/.env",
         "lambdas/other/app.py",
+        "lambdas/common/__init__.py",
+        "lambdas/common/util.py",
         "pkg/__init__.py",
         "pkg/unrelated.py",
         "pkg/sub/__init__.py",
@@ -61,42 +61,54 @@ def fake_repository(tmp_path) -> Path:
 
 
 def test_only_shipped_files_are_packaged_with_their_parent_packages(fake_repository):
-    files = asset_files("h", packages=("pkg/sub",), root=fake_repository)
+    files = asset_files("h", packages=("common",), shared=("pkg/sub",), root=fake_repository)
 
     assert list(files) == [
-        "lambdas/h/__init__.py",
-        "lambdas/h/app.py",
-        "lambdas/h/schema.json",
+        "common/__init__.py",  # lambdas/ packages at the top level: the handler imports them as `common`
+        "common/util.py",
+        "h/__init__.py",
+        "h/app.py",
+        "h/schema.json",
         "pkg/__init__.py",  # so pkg is a regular package in the asset, as in the repository
         "pkg/sub/__init__.py",
         "pkg/sub/mod.py",
     ]
 
 
+def test_a_shared_file_is_packaged_alone_with_its_parent_packages(fake_repository):
+    files = asset_files("h", shared=("pkg/sub/mod.py",), root=fake_repository)
+
+    assert [f for f in files if f.startswith("pkg/")] == ["pkg/__init__.py", "pkg/sub/__init__.py", "pkg/sub/mod.py"]
+    assert "pkg/unrelated.py" not in files
+
+
 def test_the_hash_depends_on_the_files_only(fake_repository, tmp_path_factory):
     copy = tmp_path_factory.mktemp("elsewhere") / "checkout"
     shutil.copytree(fake_repository, copy)
-    original = asset_hash(asset_files("h", packages=("pkg/sub",), root=fake_repository))
+    original = asset_hash(asset_files("h", shared=("pkg/sub",), root=fake_repository))
 
-    assert asset_hash(asset_files("h", packages=("pkg/sub",), root=copy)) == original  # another machine, same code
+    assert asset_hash(asset_files("h", shared=("pkg/sub",), root=copy)) == original  # another machine, same code
     (copy / "lambdas/h/__pycache__/app.cpython-311.pyc").write_text("recompiled")
-    assert asset_hash(asset_files("h", packages=("pkg/sub",), root=copy)) == original  # clutter does not count
+    assert asset_hash(asset_files("h", shared=("pkg/sub",), root=copy)) == original  # clutter does not count
     (copy / "pkg/sub/mod.py").write_text("# changed\n")
-    assert asset_hash(asset_files("h", packages=("pkg/sub",), root=copy)) != original  # a shared package does
+    assert asset_hash(asset_files("h", shared=("pkg/sub",), root=copy)) != original  # a shared package does
     (copy / "pkg/sub/mod.py").rename(copy / "pkg/sub/renamed.py")
-    assert asset_hash(asset_files("h", packages=("pkg/sub",), root=copy)) != original
+    assert asset_hash(asset_files("h", shared=("pkg/sub",), root=copy)) != original
 
 
-@pytest.mark.parametrize(("handler", "packages"), [("missing", ()), ("h", ("pkg/nope",)), ("h", ("../outside",))])
-def test_a_missing_or_outside_directory_is_refused(fake_repository, handler, packages):
+@pytest.mark.parametrize(
+    ("handler", "packages", "shared"),
+    [("missing", (), ()), ("h", ("nope",), ()), ("h", (), ("pkg/nope",)), ("h", (), ("../outside",)), ("h", (), ("pkg/sub/mod.pyc",))],
+)
+def test_a_missing_outside_or_excluded_path_is_refused(fake_repository, handler, packages, shared):
     with pytest.raises(RuntimeCodeError, match="cannot package"):
-        asset_files(handler, packages=packages, root=fake_repository)
+        asset_files(handler, packages=packages, shared=shared, root=fake_repository)
 
 
 def _synthesized_asset(root: Path, outdir: Path) -> Path:
     app = App(outdir=str(outdir))
     lambda_.Function(
-        Stack(app, "Probe"), "Fn", code=lambda_code("h", packages=("pkg/sub",), root=root),
+        Stack(app, "Probe"), "Fn", code=lambda_code("h", shared=("pkg/sub",), root=root),
         handler=handler_path("h", "app", "handler"), runtime=lambda_.Runtime.PYTHON_3_14,
     )
     (asset,) = Path(app.synth().directory).glob("asset.*")
@@ -110,7 +122,7 @@ def test_cdk_bundles_locally_and_rehashes_when_a_shared_package_changes(fake_rep
     changed = _synthesized_asset(fake_repository, tmp_path_factory.mktemp("out"))
 
     assert sorted(p.relative_to(first).as_posix() for p in first.rglob("*") if p.is_file()) == list(
-        asset_files("h", packages=("pkg/sub",), root=fake_repository)
+        asset_files("h", shared=("pkg/sub",), root=fake_repository)
     )
     assert first.name == again.name
     assert changed.name != first.name
@@ -121,42 +133,10 @@ def test_the_synthesized_provisioner_asset_is_the_same_in_every_environment(synt
     for env_name in ("dev", "prod"):
         env_app = synthesized(env_name)
         directory = Path(env_app.assembly.directory)
-        (asset,) = [d for d in directory.glob("asset.*") if (d / "lambdas" / HANDLER).is_dir()]
+        (asset,) = [d for d in directory.glob("asset.*") if (d / HANDLER).is_dir()]
         assert sorted(p.relative_to(asset).as_posix() for p in asset.rglob("*") if p.is_file()) == list(asset_files(HANDLER))
         assets.add(asset.name)
     assert len(assets) == 1
-
-
-def missing_imports(files: dict[str, Path], root: Path = REPOSITORY_ROOT) -> list[str]:
-    """``file: module`` for each import that neither the asset, the stdlib nor the runtime provides,
-    including ``from package import submodule`` where the submodule exists only in the repository.
-    Relative imports are resolved against the importing file's package."""
-    shipped = {f.removesuffix(".py").removesuffix("/__init__").replace("/", ".") for f in files if f.endswith(".py")}
-
-    def in_repository(module: str) -> bool:
-        path = root / module.replace(".", "/")
-        return path.with_suffix(".py").is_file() or (path / "__init__.py").is_file()
-
-    missing = []
-    for relative, path in files.items():
-        if not relative.endswith(".py"):
-            continue
-        package = relative.split("/")[:-1]
-        for node in ast.walk(ast.parse(path.read_text(), relative)):
-            if isinstance(node, ast.Import):
-                modules, submodules = [alias.name for alias in node.names], []
-            elif isinstance(node, ast.ImportFrom):
-                base = package[: len(package) - node.level + 1] if node.level else []
-                module = ".".join([*base, *([node.module] if node.module else [])])
-                modules, submodules = [module], [f"{module}.{alias.name}" for alias in node.names]
-            else:
-                continue
-            for module in modules + [m for m in submodules if in_repository(m)]:
-                top = module.split(".")[0]
-                provided = top in sys.stdlib_module_names or top in RUNTIME_PROVIDED or top == "__future__"
-                if not provided and module not in shipped:
-                    missing.append(f"{relative}: {module}")
-    return missing
 
 
 def test_everything_the_handler_imports_is_in_the_asset_or_the_runtime():
@@ -164,10 +144,13 @@ def test_everything_the_handler_imports_is_in_the_asset_or_the_runtime():
 
 
 def test_the_import_check_catches_a_module_left_out(fake_repository):
-    (fake_repository / "lambdas/h/app.py").write_text("import json\nimport boto3\nfrom pkg.sub import mod\nimport pkg.nowhere\n")
+    (fake_repository / "lambdas/h/app.py").write_text(
+        "import json\nimport boto3\nfrom pkg.sub import mod\nimport pkg.nowhere\nfrom common import util\nimport other.app\n"
+    )
     (fake_repository / "pkg/sub/mod.py").write_text("from .. import unrelated\n")
 
-    assert missing_imports(asset_files("h", packages=("pkg/sub",), root=fake_repository), fake_repository) == [
-        "lambdas/h/app.py: pkg.nowhere",
+    assert missing_imports(asset_files("h", packages=("common",), shared=("pkg/sub",), root=fake_repository), fake_repository) == [
+        "h/app.py: pkg.nowhere",
+        "h/app.py: other.app",  # a lambdas/ package the asset does not hold
         "pkg/sub/mod.py: pkg.unrelated",  # in the repository, not in the asset
     ]

@@ -13,7 +13,7 @@ from cfn_values import as_list, render, statements
 from mlmeta.config.settings import POWERTOOLS_LAYER_VERSION
 from mlmeta.naming import CONVENTION_ENV_VAR, DEFAULT_CONVENTION, classify, convention_from_dict
 
-HANDLER = "lambdas.experiment_provisioner.handler.lambda_handler"
+HANDLER = "experiment_provisioner.handler.lambda_handler"
 
 
 def functions(env_app) -> dict[str, dict]:

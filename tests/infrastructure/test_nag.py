@@ -52,6 +52,33 @@ def pipeline_acknowledgements(env: str) -> set[tuple[str, str]]:
     }
 
 
+def events_acknowledgements(env: str) -> set[tuple[str, str]]:
+    """Events stack (docs/events.md): queues that are themselves the end of the line; handler policies'
+    wildcards (actions without resource types, every experiment entity for the naming guard, run-time
+    execution ids and job names, the lake prefixes each handler writes)."""
+    lake = (
+        '{"Fn::GetStackOutput":{"StackName":"mlmeta-%s-lake","Region":"ap-northeast-1",'
+        '"OutputName":"PublishOutputFnGetAttStorageBucket5CB7C8EAArnD5536396"}}' % env
+    )
+    entities = [f"{_SAGEMAKER_ARN}:{kind}/*" for kind in ("experiment", "experiment-trial", "experiment-trial-component")]
+    executions = f"{_SAGEMAKER_ARN}:pipeline/churn-prediction-{env}/execution/*"
+    policies = {
+        "TaggerPermissions9C7A357A": [
+            f"{_SAGEMAKER_ARN}:experiment-trial-component/pipelines-*-aws-{job}-job" for job in ("processing", "training", "transform")
+        ],
+        "NamingGuardPermissions9790A9AA": [*entities, f"{lake}/audit/naming/*"],
+        "SnapshotterPermissionsE243DF23": ["*", executions, f"{lake}/raw/metric_snapshots/*", f"{lake}/raw/component_snapshots/*"],
+        "ReconcilerPermissions8D4F92D6": [
+            "*", executions, *entities,
+            *(f"{lake}/{prefix}/*" for prefix in ("raw/metric_snapshots", "raw/component_snapshots", "audit/naming", "state/reconciler")),
+        ],
+    }  # fmt: skip
+    queues = {"QuarantineQueue7DCA55F2", "DeliveryFailuresQueueD44B9E7E", "FailedInvocationsQueueC607D06D"}
+    return {(queue, "AwsSolutions-SQS3") for queue in queues} | {
+        (policy, f"AwsSolutions-IAM5[Resource::{resource}]") for policy, resources in policies.items() for resource in resources
+    }
+
+
 MIN_REASON_CHARS = 30
 
 
@@ -81,7 +108,8 @@ def test_validation_report_of_the_synth_is_clean(env_app):
 
 
 def test_acknowledgements_are_the_reviewed_ones(env_app):
-    expected = EXPECTED_ACKNOWLEDGEMENTS | pipeline_acknowledgements(env_app.settings.name)
+    env = env_app.settings.name
+    expected = EXPECTED_ACKNOWLEDGEMENTS | pipeline_acknowledgements(env) | events_acknowledgements(env)
     assert {(logical_id, rule) for logical_id, rule, _ in acknowledgements(env_app)} == expected
 
 

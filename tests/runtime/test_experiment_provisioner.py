@@ -53,7 +53,7 @@ def provisioner():
     with pytest.MonkeyPatch.context() as env:
         env.setenv("AWS_DEFAULT_REGION", REGION)
         env.delenv(CONVENTION_ENV_VAR, raising=False)
-        return importlib.import_module("lambdas.experiment_provisioner.handler")
+        return importlib.import_module("experiment_provisioner.handler")
 
 
 @pytest.fixture

@@ -1,0 +1,141 @@
+"""The four event handlers (docs/handlers.md) as data: what each runs, how long it may take, and the
+environment it gets. The events stack deploys these specs and ``mlmeta replay`` runs them, so the
+environment of a Lambda and of a replayed handler come from the same function, ``handler_environment``.
+
+No aws_cdk here: the stack passes CloudFormation tokens as the resource names, replay passes the names
+of its local resources.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from mlmeta.config import EnvironmentSettings
+from mlmeta.naming import CONVENTION_ENV_VAR, DEFAULT_CONVENTION, NamingConvention, new
+
+# The variables of docs/handlers.md (lambdas/mlmeta_runtime/settings.py reads them).
+ENVIRONMENT = "ENVIRONMENT"
+QUARANTINE_QUEUE_URL = "QUARANTINE_QUEUE_URL"
+LAKE_BUCKET = "LAKE_BUCKET"
+NOTICES_TOPIC_ARN = "NOTICES_TOPIC_ARN"
+PIPELINE_NAMES = "PIPELINE_NAMES"
+LOOKBACK_HOURS = "LOOKBACK_HOURS"
+SERVICE_NAME = "POWERTOOLS_SERVICE_NAME"
+METRICS_NAMESPACE = "POWERTOOLS_METRICS_NAMESPACE"
+LOG_LEVEL = "POWERTOOLS_LOG_LEVEL"
+
+METRICS_NAMESPACE_VALUE = "mlmeta"
+LOG_LEVEL_VALUE = "INFO"
+# How far back the reconciler looks: two days covers a weekend's missed events at an hourly schedule.
+RECONCILER_LOOKBACK_HOURS = 48
+
+
+@dataclass(frozen=True)
+class EventResources:
+    """What the handlers write to: names, URLs and ARNs (CloudFormation tokens in the stack)."""
+
+    lake_bucket: str
+    quarantine_queue_url: str
+    notices_topic_arn: str
+
+
+@dataclass(frozen=True)
+class HandlerSpec:
+    """One handler: ``lambdas/<package>/handler.py:lambda_handler`` and how it runs."""
+
+    name: str  # as in rule targets and replay output: tagger, naming-guard, snapshotter, reconciler
+    package: str  # its package under lambdas/
+    description: str
+    timeout_seconds: int
+    memory_mb: int
+    # Environment variables beyond ENVIRONMENT and QUARANTINE_QUEUE_URL (which every handler reads).
+    needs_lake: bool = False
+    needs_notices: bool = False
+    needs_pipelines: bool = False
+    emits_metrics: bool = False
+    module: str = "handler"
+    function: str = "lambda_handler"
+
+    @property
+    def service(self) -> str:
+        """Powertools' service name: the ``service`` key of every log line."""
+        return f"mlmeta-{self.name}"
+
+    @property
+    def module_path(self) -> str:
+        return f"{self.package}.{self.module}"
+
+
+TAGGER = HandlerSpec(
+    name="tagger",
+    package="tagger",
+    description="mlmeta: tags trial 1.1 when a pipeline execution starts and each job's trial component when its step changes",
+    # Waits up to 31 s for Pipelines to create the trial (docs/handlers.md: at least 60 s).
+    timeout_seconds=90,
+    memory_mb=256,
+)
+NAMING_GUARD = HandlerSpec(
+    name="naming-guard",
+    package="naming_guard",
+    description="mlmeta: judges the name of every new experiment, trial and trial component; verdict tag, audit record, notice",
+    timeout_seconds=30,
+    memory_mb=256,
+    needs_lake=True,
+    needs_notices=True,
+)
+SNAPSHOTTER = HandlerSpec(
+    name="snapshotter",
+    package="snapshotter",
+    description="mlmeta: writes the metric and component snapshots of a finished pipeline execution to the lake",
+    # Search pages of 100 components, then two small S3 writes: seconds; the margin covers throttling retries.
+    timeout_seconds=120,
+    memory_mb=512,
+    needs_lake=True,
+    emits_metrics=True,
+)
+RECONCILER = HandlerSpec(
+    name="reconciler",
+    package="reconciler",
+    description="mlmeta: snapshots finished executions that have none and sweeps new names through the naming guard",
+    timeout_seconds=300,
+    memory_mb=512,
+    needs_lake=True,
+    needs_notices=True,
+    needs_pipelines=True,
+    emits_metrics=True,
+)
+HANDLERS: tuple[HandlerSpec, ...] = (TAGGER, NAMING_GUARD, SNAPSHOTTER, RECONCILER)
+HANDLERS_BY_NAME = {spec.name: spec for spec in HANDLERS}
+
+
+def pipeline_names(settings: EnvironmentSettings, convention: NamingConvention = DEFAULT_CONVENTION) -> tuple[str, ...]:
+    """The pipelines of the environment's use cases, named by the convention."""
+    return tuple(new("pipeline", use_case=use_case.name, env=settings.name, convention=convention) for use_case in settings.use_cases)
+
+
+def handler_environment(
+    spec: HandlerSpec,
+    settings: EnvironmentSettings,
+    resources: EventResources,
+    convention: NamingConvention = DEFAULT_CONVENTION,
+) -> dict[str, str]:
+    """The environment variables of ``spec``'s function in ``settings``' environment (docs/handlers.md)."""
+    environment = {
+        ENVIRONMENT: settings.name,
+        QUARANTINE_QUEUE_URL: resources.quarantine_queue_url,
+        # The convention in force at synth, so the handlers judge names by the same rules as the stacks.
+        CONVENTION_ENV_VAR: json.dumps(convention.to_dict(), sort_keys=True, separators=(",", ":")),
+        SERVICE_NAME: spec.service,
+        LOG_LEVEL: LOG_LEVEL_VALUE,
+    }
+    if spec.needs_lake:
+        environment[LAKE_BUCKET] = resources.lake_bucket
+    if spec.needs_notices:
+        environment[NOTICES_TOPIC_ARN] = resources.notices_topic_arn
+    if spec.needs_pipelines:
+        environment[PIPELINE_NAMES] = json.dumps(list(pipeline_names(settings, convention)))
+        environment[LOOKBACK_HOURS] = str(RECONCILER_LOOKBACK_HOURS)
+    if spec.emits_metrics:
+        environment[METRICS_NAMESPACE] = METRICS_NAMESPACE_VALUE
+    return environment

@@ -1,0 +1,230 @@
+"""The engine of ``mlmeta replay``: recorded events through the events stack's rules to the real handler
+code, in this process, against an emulated AWS.
+
+For each event: match it against every route's pattern (``mlmeta.events.patterns``, the patterns the
+stack deploys); invoke the handler of each matching route once, as EventBridge would (a handler loaded
+with the environment the stack gives its function, ``mlmeta.events.handlers.handler_environment``); and
+report the outcome:
+
+- ``handled``: every handler returned (tagged, written, skipped, ...; its status is in ``results``);
+- ``quarantined``: a handler refused it as malformed and sent it to the quarantine queue, or it was
+  not an EventBridge event at all (not JSON, not an object), which replay quarantines the same way;
+- ``failed``: a handler raised (in Lambda: retries, then the on-failure queue); ``reason`` says why;
+- ``unrouted``: no rule matches it (EventBridge would drop it).
+
+Replay does not wait where the tagger would wait for Pipelines to create a trial: nothing creates
+resources while replay runs, so a missing trial fails at once (after the same number of attempts).
+Handler logs and EMF metric lines go to ``log_stream`` (stderr by default), not stdout.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import logging
+import sys
+import uuid
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import ModuleType
+from typing import Any, TextIO
+
+from aws_lambda_powertools import Logger
+
+from mlmeta.config import EnvironmentSettings
+from mlmeta.events.event_files import EventInput
+from mlmeta.events.handler_loader import LAMBDAS_DIR, load_module
+from mlmeta.events.handlers import HANDLERS_BY_NAME, EventResources, HandlerSpec, handler_environment
+from mlmeta.events.local_aws import DUMMY_CREDENTIALS, LOCAL_ACCOUNT, SETUP_CONFIG, LocalNames, clients, ensure_resources, export_bucket
+from mlmeta.events.patterns import matches
+from mlmeta.events.routes import Route, routes
+from mlmeta.naming import DEFAULT_CONVENTION, NamingConvention
+
+HANDLED, QUARANTINED, FAILED, UNROUTED = "handled", "quarantined", "failed", "unrouted"
+# Who quarantines what is not an event at all (the handlers' name for themselves is in the message too).
+REPLAY = "replay"
+NO_EVENT_ID = "<no id>"
+_QUARANTINE_MODULE = "mlmeta_runtime.quarantine"
+# The tagger waits through this module attribute (docs/handlers.md); replay has nothing to wait for.
+_SLEEP_ATTRIBUTE = "sleep"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What became of one event; ``to_dict`` is its line of replay output."""
+
+    origin: str
+    event_id: str | None
+    outcome: str
+    routes: tuple[str, ...] = ()
+    handlers: tuple[str, ...] = ()
+    results: Mapping[str, str] = field(default_factory=dict)
+    reason: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        line: dict[str, Any] = {
+            "event": self.origin,
+            "id": self.event_id,
+            "outcome": self.outcome,
+            "routes": list(self.routes),
+            "handlers": list(self.handlers),
+            "results": dict(self.results),
+        }
+        if self.reason is not None:
+            line["reason"] = self.reason
+        return line
+
+
+@dataclass(frozen=True)
+class _LambdaContext:
+    """What Powertools reads from Lambda's context object."""
+
+    function_name: str
+    aws_request_id: str
+    invoked_function_arn: str
+    memory_limit_in_mb: int
+
+
+class Replayer:
+    """Replays events of one environment against ``endpoint`` (an emulator), creating the lake bucket,
+    quarantine queue and notices topic there if missing."""
+
+    def __init__(
+        self,
+        settings: EnvironmentSettings,
+        endpoint: str,
+        *,
+        convention: NamingConvention = DEFAULT_CONVENTION,
+        log_stream: TextIO | None = None,
+        lambdas_dir: Path = LAMBDAS_DIR,
+    ) -> None:
+        self.settings = settings
+        self.endpoint = endpoint
+        self.convention = convention
+        self.log_stream = log_stream
+        self.lambdas_dir = lambdas_dir
+        self.names = LocalNames.of(settings)
+        self.aws = clients(endpoint, settings.region, "s3", "sqs", "sns", config=SETUP_CONFIG)
+        self.resources: EventResources = ensure_resources(self.aws, self.names, settings.region, endpoint)
+        self.routes: tuple[Route, ...] = routes(settings, convention)
+        self._modules: dict[str, ModuleType] = {}
+
+    def environment(self, spec: HandlerSpec) -> dict[str, str]:
+        """The variables ``spec``'s handler is imported with: the stack's, pointed at the emulator."""
+        return {
+            **handler_environment(spec, self.settings, self.resources, self.convention),
+            **DUMMY_CREDENTIALS,
+            "AWS_ENDPOINT_URL": self.endpoint,
+            "AWS_DEFAULT_REGION": self.settings.region,
+            "AWS_REGION": self.settings.region,
+            "AWS_EC2_METADATA_DISABLED": "true",
+        }
+
+    def handler_module(self, name: str) -> ModuleType:
+        """The handler module of ``name`` (tagger, naming-guard, ...), loaded on first use."""
+        if name not in self._modules:
+            spec = HANDLERS_BY_NAME[name]
+            with self._output_to_logs():
+                module = load_module(spec.module_path, self.environment(spec), self.lambdas_dir)
+            if hasattr(module, _SLEEP_ATTRIBUTE):
+                setattr(module, _SLEEP_ATTRIBUTE, _no_wait)
+            self._direct_logs(spec.service)
+            self._modules[name] = module
+        return self._modules[name]
+
+    def matching_routes(self, event: Any) -> list[Route]:
+        return [route for route in self.routes if matches(route.replay_pattern, event)]
+
+    def replay(self, item: EventInput) -> Outcome:
+        if item.problem is not None:
+            return self._quarantine_non_event(item)
+        event = item.event
+        event_id = event.get("id") if isinstance(event.get("id"), str) else None
+        matched = self.matching_routes(event)
+        if not matched:
+            return Outcome(item.origin, event_id, UNROUTED, reason="no rule of this environment matches the event")
+        results: dict[str, str] = {}
+        failures: list[str] = []
+        for route in matched:
+            spec = route.handler
+            handler = getattr(self.handler_module(spec.name), spec.function)  # a load error stops the replay
+            try:
+                answer = self._invoke(handler, spec, event)
+            except Exception as err:  # noqa: BLE001 - a handler that raises is an outcome, not a crash of the replay
+                results[spec.name] = FAILED
+                failures.append(f"{spec.name}: {type(err).__name__}: {_one_line(err)}")
+                continue
+            results[spec.name] = str(answer.get("status", "returned")) if isinstance(answer, Mapping) else "returned"
+        names = tuple(route.name for route in matched)
+        handlers = tuple(route.handler.name for route in matched)
+        if failures:
+            return Outcome(item.origin, event_id, FAILED, names, handlers, results, reason="; ".join(failures))
+        if QUARANTINED in results.values():
+            return Outcome(item.origin, event_id, QUARANTINED, names, handlers, results)
+        return Outcome(item.origin, event_id, HANDLED, names, handlers, results)
+
+    def export_lake(self, directory: Path) -> int:
+        """Copy the lake bucket's objects to ``directory`` (same keys, so ``mlmeta query --lake`` reads it)."""
+        directory.mkdir(parents=True, exist_ok=True)
+        return export_bucket(self.aws["s3"], self.names.lake_bucket, directory)
+
+    def _invoke(self, handler: Any, spec: HandlerSpec, event: Mapping[str, Any]) -> Any:
+        with self._output_to_logs():
+            # A copy per delivery: a handler that changed its event must not change the next one's.
+            return handler(copy.deepcopy(dict(event)), self._context(spec, event))
+
+    def _quarantine_non_event(self, item: EventInput) -> Outcome:
+        if REPLAY not in self._modules:
+            spec = HANDLERS_BY_NAME["snapshotter"]
+            environment = {**self.environment(spec), "POWERTOOLS_SERVICE_NAME": f"mlmeta-{REPLAY}"}
+            with self._output_to_logs():
+                self._modules[REPLAY] = load_module(_QUARANTINE_MODULE, environment, self.lambdas_dir)
+                # The quarantine logs through a child logger: this is the parent its lines go to.
+                Logger(service=environment["POWERTOOLS_SERVICE_NAME"])
+            self._direct_logs(environment["POWERTOOLS_SERVICE_NAME"])
+        module = self._modules[REPLAY]
+        malformed = module.Malformed(NO_EVENT_ID, "<event>", f"{item.origin}: {item.problem}")
+        with self._output_to_logs():
+            module.quarantine(self.aws["sqs"], self.resources.quarantine_queue_url, item.event, malformed, handler=REPLAY)
+        return Outcome(item.origin, None, QUARANTINED, results={REPLAY: QUARANTINED}, reason=item.problem)
+
+    def _context(self, spec: HandlerSpec, event: Mapping[str, Any]) -> _LambdaContext:
+        function = f"mlmeta-{self.settings.name}-{spec.name}"
+        # Deterministic request ids: a replay of the same event logs the same id.
+        request = uuid.uuid5(uuid.NAMESPACE_URL, f"{spec.name}/{event.get('id')}")
+        return _LambdaContext(
+            function_name=function,
+            aws_request_id=str(request),
+            invoked_function_arn=f"arn:aws:lambda:{self.settings.region}:{LOCAL_ACCOUNT}:function:{function}",
+            memory_limit_in_mb=spec.memory_mb,
+        )
+
+    def _output_to_logs(self) -> contextlib.AbstractContextManager[Any]:
+        # Powertools prints EMF metric lines and binds its log handler to sys.stdout: keep stdout for results.
+        return contextlib.redirect_stdout(self.log_stream or sys.stderr)
+
+    def _direct_logs(self, service: str) -> None:
+        # Not setStream(): it flushes the old stream, which an earlier run (a test's capture) may have closed.
+        stream = self.log_stream or sys.stderr
+        for handler in logging.getLogger(service).handlers:
+            if isinstance(handler, logging.StreamHandler):
+                with _locked(handler):
+                    handler.stream = stream
+
+
+@contextlib.contextmanager
+def _locked(handler: logging.Handler) -> Iterator[None]:
+    handler.acquire()
+    try:
+        yield
+    finally:
+        handler.release()
+
+
+def _no_wait(_seconds: float) -> None:
+    return None
+
+
+def _one_line(err: BaseException) -> str:
+    return " ".join(str(err).split()) or type(err).__name__

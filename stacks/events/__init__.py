@@ -1,0 +1,1 @@
+"""Constructs of the events stack (stacks/events_stack.py)."""

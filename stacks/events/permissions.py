@@ -1,0 +1,202 @@
+"""What each event handler may do (docs/handlers.md, "IAM"), as policy statements.
+
+Every statement names its actions (no ``*`` action) and its resources by ARN, scoped to the naming
+convention's shapes (``mlmeta.naming.arn_patterns``) where the handler acts on this system's own
+entities, and to the lake's prefixes it writes. The exceptions, acknowledged with their reasons:
+
+- ``sagemaker:Search``, ``ListExperiments``, ``ListTrials`` have no resource-level permissions (the
+  Service Authorization Reference lists no resource type for them), so they need ``Resource: *``;
+- the naming guard judges every experiment, trial and trial component created in the account, so its
+  Describe and AddTags cover each whole resource type; AddTags is limited by condition to the verdict tag;
+- pipeline executions, trial names and job components carry run-time parts (execution ids, job suffixes).
+
+The reconciler gets ``s3:ListBucket`` on the lake without a prefix condition: S3 answers HeadObject on a
+missing key with 404 only to callers allowed to list the bucket, and S3 does not document that a
+prefix-conditioned grant counts, so a condition could turn every missing snapshot into AccessDenied (the
+reconciler would never fill a gap). Listing shows object keys (dates and execution ids), not data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from aws_cdk import Stack
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_sns as sns
+from aws_cdk import aws_sqs as sqs
+
+from mlmeta.events.handlers import NAMING_GUARD, RECONCILER, SNAPSHOTTER, TAGGER, HandlerSpec
+from mlmeta.lake.schema import COMPONENT_SNAPSHOTS, METRIC_SNAPSHOTS, NAMING_AUDIT
+from mlmeta.naming import NamingConvention, arn_patterns
+from mlmeta.naming.tags import TAG_NAMING
+from stacks.pipeline.execution_role import PIPELINE_JOB_PREFIX, Statement
+
+# The reconciler's sweep marker (lambdas/reconciler/reconcile.py: state/reconciler/naming-sweep.json).
+RECONCILER_STATE_PREFIX = "state/reconciler/"
+# SageMaker names each job's own trial component <job name>-aws-<type>-job; Pipelines names jobs pipelines-*.
+JOB_TYPES = ("processing", "training", "transform")
+EXPERIMENT_ENTITY_TYPES = ("experiment", "experiment-trial", "experiment-trial-component")
+# Every tag the tagger writes is an mlmeta:* tag (mlmeta.naming.tags, mlmeta_runtime.tags).
+MLMETA_TAG_KEYS = {"ForAllValues:StringLike": {"aws:TagKeys": ["mlmeta:*"]}}
+VERDICT_TAG_KEY = {"ForAllValues:StringEquals": {"aws:TagKeys": [TAG_NAMING]}}
+
+_NO_RESOURCE_TYPES = (
+    "the Service Authorization Reference lists no resource type for these actions, so IAM accepts only "
+    "Resource '*'; they read metadata and change nothing"
+)
+_EVERY_ENTITY = (
+    "the naming guard judges every experiment, trial and trial component created in the account, "
+    "compliant or not, so no name pattern can narrow it; AddTags may write only the mlmeta:naming verdict tag"
+)
+_EXECUTIONS = "execution ids are chosen by SageMaker at run time; each pattern is one pipeline of this environment"
+_LAKE_PREFIXES = "the handler writes one object per execution or audit record under these lake prefixes only"
+
+
+@dataclass(frozen=True)
+class HandlerAccess:
+    """What the handlers' policies point at."""
+
+    stack: Stack
+    environment: str
+    use_cases: tuple[str, ...]
+    pipeline_names: tuple[str, ...]
+    lake_bucket: s3.IBucket
+    lake_key: kms.IKey
+    notices_topic: sns.ITopic
+    notices_key: kms.IKey
+    quarantine_queue: sqs.IQueue
+    convention: NamingConvention
+    # How cdk-nag shows references to other stacks (stacks.events.nag_findings.weak_references).
+    nag_external_references: Mapping[str, str] = field(default_factory=dict)
+
+    def sagemaker_arn(self, resource_type: str, name: str) -> str:
+        return self.stack.format_arn(service="sagemaker", resource=resource_type, resource_name=name)
+
+    def lake_objects(self, *tables_or_prefixes: str) -> list[str]:
+        return [self.lake_bucket.arn_for_objects(f"{prefix.rstrip('/')}/*") for prefix in tables_or_prefixes]
+
+
+def handler_statements(spec: HandlerSpec, access: HandlerAccess) -> list[Statement]:
+    """The statements of ``spec``'s policy (log writes and the on-failure destination are granted elsewhere)."""
+    builders = {TAGGER.name: _tagger, NAMING_GUARD.name: _naming_guard, SNAPSHOTTER.name: _snapshotter, RECONCILER.name: _reconciler}
+    quarantine = allow("QuarantineMalformedEvents", ["sqs:SendMessage"], [access.quarantine_queue.queue_arn])
+    return [quarantine, *builders[spec.name](access)]
+
+
+def allow(
+    sid: str, actions: Sequence[str], resources: Sequence[str], *, conditions: dict | None = None, wildcards: str | None = None
+) -> Statement:
+    statement = iam.PolicyStatement(sid=sid, actions=list(actions), resources=list(resources), conditions=conditions)
+    return Statement(statement=statement, resources=tuple(resources), wildcards=wildcards)
+
+
+def _tagger(access: HandlerAccess) -> list[Statement]:
+    trials = [
+        arn
+        for use_case in access.use_cases
+        for arn in arn_patterns(
+            "environment-trial", use_case, access.environment, convention=access.convention, **_arn_parts(access.stack)
+        )
+    ]
+    components = [access.sagemaker_arn("experiment-trial-component", f"{PIPELINE_JOB_PREFIX}*-aws-{job}-job") for job in JOB_TYPES]
+    components_why = (
+        "SageMaker names a job's trial component after the job, and Pipelines names jobs pipelines-<execution id>-"
+        "<step>-<suffix> at run time; the pattern keeps the prefix and the job-type suffix"
+    )
+    return [
+        allow("DescribeEnvironmentTrials", ["sagemaker:DescribeTrial"], trials),
+        allow("TagEnvironmentTrials", ["sagemaker:AddTags"], trials, conditions=MLMETA_TAG_KEYS),
+        allow("DescribeJobComponents", ["sagemaker:DescribeTrialComponent"], components, wildcards=components_why),
+        allow("TagJobComponents", ["sagemaker:AddTags"], components, conditions=MLMETA_TAG_KEYS, wildcards=components_why),
+    ]
+
+
+def _judge_names(access: HandlerAccess) -> list[Statement]:
+    entities = [access.sagemaker_arn(resource_type, "*") for resource_type in EXPERIMENT_ENTITY_TYPES]
+    return [
+        allow(
+            "DescribeExperimentEntities",
+            ["sagemaker:DescribeExperiment", "sagemaker:DescribeTrial", "sagemaker:DescribeTrialComponent"],
+            entities,
+            wildcards=_EVERY_ENTITY,
+        ),
+        allow("TagNamingVerdicts", ["sagemaker:AddTags"], entities, conditions=VERDICT_TAG_KEY, wildcards=_EVERY_ENTITY),
+    ]
+
+
+def _notify(access: HandlerAccess) -> list[Statement]:
+    return [
+        allow("PublishNotices", ["sns:Publish"], [access.notices_topic.topic_arn]),
+        # SNS encrypts each published message with a data key of the topic's key, as the publisher.
+        allow("EncryptNotices", ["kms:GenerateDataKey", "kms:Decrypt"], [access.notices_key.key_arn]),
+    ]
+
+
+def _naming_guard(access: HandlerAccess) -> list[Statement]:
+    return [
+        *_judge_names(access),
+        allow("WriteNamingAudit", ["s3:PutObject"], access.lake_objects(NAMING_AUDIT.prefix), wildcards=_LAKE_PREFIXES),
+        # SSE-KMS with a bucket key: S3 asks KMS for a data key on the writer's behalf.
+        allow("EncryptLakeObjects", ["kms:GenerateDataKey"], [access.lake_key.key_arn]),
+        *_notify(access),
+    ]
+
+
+def _executions(access: HandlerAccess) -> list[str]:
+    return [access.sagemaker_arn("pipeline", f"{name}/execution/*") for name in access.pipeline_names]
+
+
+def _snapshotter(access: HandlerAccess) -> list[Statement]:
+    return [
+        allow("SearchTrialComponents", ["sagemaker:Search"], ["*"], wildcards=_NO_RESOURCE_TYPES),
+        allow("ListExecutionSteps", ["sagemaker:ListPipelineExecutionSteps"], _executions(access), wildcards=_EXECUTIONS),
+        allow(
+            "WriteSnapshots",
+            ["s3:PutObject"],
+            access.lake_objects(METRIC_SNAPSHOTS.prefix, COMPONENT_SNAPSHOTS.prefix),
+            wildcards=_LAKE_PREFIXES,
+        ),
+        allow("EncryptLakeObjects", ["kms:GenerateDataKey"], [access.lake_key.key_arn]),
+    ]
+
+
+def _reconciler(access: HandlerAccess) -> list[Statement]:
+    pipelines = [access.sagemaker_arn("pipeline", name) for name in access.pipeline_names]
+    return [
+        allow("ListExecutions", ["sagemaker:ListPipelineExecutions"], pipelines),
+        allow(
+            "ReadExecutions",
+            ["sagemaker:DescribePipelineExecution", "sagemaker:ListPipelineExecutionSteps"],
+            _executions(access),
+            wildcards=_EXECUTIONS,
+        ),
+        allow(
+            "SearchAndListEntities",
+            ["sagemaker:Search", "sagemaker:ListExperiments", "sagemaker:ListTrials"],
+            ["*"],
+            wildcards=_NO_RESOURCE_TYPES,
+        ),
+        *_judge_names(access),
+        allow(
+            "ReadSnapshotsAndSweepMarker",
+            ["s3:GetObject"],
+            access.lake_objects(METRIC_SNAPSHOTS.prefix, RECONCILER_STATE_PREFIX),
+            wildcards="HeadObject checks one snapshot key per execution; the sweep marker is one object under the prefix",
+        ),
+        allow(
+            "WriteSnapshotsAuditAndSweepMarker",
+            ["s3:PutObject"],
+            access.lake_objects(METRIC_SNAPSHOTS.prefix, COMPONENT_SNAPSHOTS.prefix, NAMING_AUDIT.prefix, RECONCILER_STATE_PREFIX),
+            wildcards=_LAKE_PREFIXES,
+        ),
+        allow("TellMissingSnapshotsApart", ["s3:ListBucket"], [access.lake_bucket.bucket_arn]),
+        allow("UseLakeKey", ["kms:GenerateDataKey", "kms:Decrypt"], [access.lake_key.key_arn]),
+        *_notify(access),
+    ]
+
+
+def _arn_parts(stack: Stack) -> dict[str, str]:
+    return {"partition": stack.partition, "region": stack.region, "account": stack.account}

@@ -1,0 +1,130 @@
+"""The events stack (stateless): EventBridge rules that route SageMaker events to the four handler
+Lambdas (tagger, naming guard, snapshotter, reconciler), the queues where failed and malformed events
+wait for a person, the notices topic, alarms, and optionally a CloudTrail trail.
+
+A stack only composes; each piece is a construct under ``stacks/events/``. Which events go where, and
+each handler's environment, come from ``mlmeta.events`` (shared with ``mlmeta replay``). The lake's
+bucket and key arrive as weak cross-stack references (``Fn::GetStackOutput``, no export).
+
+Nothing here holds data, except the queues (messages waiting for a person) and the optional trail
+bucket; their logical IDs are pinned by tests/infrastructure/test_events_stack.py.
+"""
+
+from __future__ import annotations
+
+from aws_cdk import CfnOutput, RemovalPolicy, Stack
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_s3 as s3
+from constructs import Construct
+
+from mlmeta.config import EnvironmentSettings
+from mlmeta.events.handlers import HANDLERS, EventResources, HandlerSpec, handler_environment, pipeline_names
+from mlmeta.events.routes import routes
+from mlmeta.naming import DEFAULT_CONVENTION, NamingConvention
+from stacks.events.alarmed_queue import AlarmedQueue
+from stacks.events.handler_function import EventHandlerFunction
+from stacks.events.nag_findings import weak_references
+from stacks.events.notices import NoticesTopic
+from stacks.events.permissions import HandlerAccess
+from stacks.events.rules import EventRules
+from stacks.events.trail import ManagementEventsTrail
+
+
+class EventsStack(Stack):
+    """Stateless: no termination protection; log groups and the optional trail follow ``retain_data``."""
+
+    functions: dict[str, EventHandlerFunction]
+    rules: EventRules
+    notices: NoticesTopic
+    quarantine: AlarmedQueue
+    delivery_failures: AlarmedQueue
+    failed_invocations: AlarmedQueue
+    trail: ManagementEventsTrail | None
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        settings: EnvironmentSettings,
+        lake_bucket: s3.IBucket,
+        lake_key: kms.IKey,
+        convention: NamingConvention = DEFAULT_CONVENTION,
+        **kwargs,
+    ) -> None:
+        if not settings.use_cases:
+            raise ValueError(f"environment {settings.name} has no use cases: there are no pipelines to handle events of")
+        super().__init__(
+            scope,
+            construct_id,
+            description=f"mlmeta {settings.name}: EventBridge rules, handler Lambdas, failure queues, notices. Stateless.",
+            **kwargs,
+        )
+        kept = RemovalPolicy.RETAIN if settings.retain_data else RemovalPolicy.DESTROY
+
+        self.notices = NoticesTopic(self, "Notices", environment=settings.name)
+        topic = self.notices.topic
+        self.quarantine = AlarmedQueue(self, "Quarantine", holds="malformed events the handlers refused", topic=topic)
+        self.delivery_failures = AlarmedQueue(
+            self, "DeliveryFailures", holds="events EventBridge could not deliver to a handler", topic=topic
+        )
+        self.failed_invocations = AlarmedQueue(
+            self, "FailedInvocations", holds="events a handler failed on after Lambda's retries", topic=topic
+        )
+
+        resources = EventResources(
+            lake_bucket=lake_bucket.bucket_name,
+            quarantine_queue_url=self.quarantine.queue.queue_url,
+            notices_topic_arn=topic.topic_arn,
+        )
+        access = HandlerAccess(
+            stack=self,
+            environment=settings.name,
+            use_cases=tuple(use_case.name for use_case in settings.use_cases),
+            pipeline_names=pipeline_names(settings, convention),
+            lake_bucket=lake_bucket,
+            lake_key=lake_key,
+            notices_topic=topic,
+            notices_key=self.notices.key,
+            quarantine_queue=self.quarantine.queue,
+            convention=convention,
+            nag_external_references=_references_from(lake_bucket, self),
+        )
+        self.functions = {
+            spec.name: EventHandlerFunction(
+                self,
+                construct_id_of(spec),
+                spec=spec,
+                environment=handler_environment(spec, settings, resources, convention),
+                access=access,
+                failure_queue=self.failed_invocations.queue,
+                log_retention_days=settings.retention.log_retention_days,
+                log_removal_policy=kept,
+            )
+            for spec in HANDLERS
+        }
+        self.rules = EventRules(
+            self,
+            "Rules",
+            routes=routes(settings, convention),
+            functions={name: handler.function for name, handler in self.functions.items()},
+            dead_letter_queue=self.delivery_failures.queue,
+        )
+        self.trail = (
+            ManagementEventsTrail(self, "Trail", environment=settings.name, retention=settings.retention, removal_policy=kept)
+            if settings.create_trail
+            else None
+        )
+
+        CfnOutput(self, "NoticesTopicArn", value=topic.topic_arn, description="Subscribe here: naming violations and alarms")
+        CfnOutput(self, "QuarantineQueueUrl", value=self.quarantine.queue.queue_url, description="Malformed events, as received")
+
+
+def _references_from(lake_bucket: s3.IBucket, consumer: Stack) -> dict[str, str]:
+    producer = Stack.of(lake_bucket)
+    return {} if producer is consumer else weak_references(producer, lake_bucket.bucket_arn)
+
+
+def construct_id_of(spec: HandlerSpec) -> str:
+    """``naming-guard`` -> ``NamingGuard``."""
+    return "".join(word.capitalize() for word in spec.name.split("-"))

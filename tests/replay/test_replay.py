@@ -1,0 +1,156 @@
+"""Replay end to end (mlmeta.events.replay): AWS's sample events through the stack's rules to the real
+handler code, against the embedded moto server. Pipelines' trials and components are created in moto
+first (moto runs no pipeline), and moto's missing Search metrics are filled in on the snapshotter's own
+client (tests/runtime/moto_gaps.py)."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+import pytest
+from moto_gaps import pipelines_ran, sagemaker_gaps_filled
+from runtime_shapes import ENVIRONMENT_TRIAL, EXECUTION_ID, SNAPSHOT_DT
+
+from mlmeta.cli import main
+from mlmeta.events.event_files import EventInput
+from mlmeta.events.handlers import HANDLERS_BY_NAME, handler_environment
+from mlmeta.events.replay import Replayer
+from mlmeta.lake.records import decode_records
+
+EVENTS = Path(__file__).resolve().parents[1] / "events"
+METRIC_KEY = f"raw/metric_snapshots/dt={SNAPSHOT_DT}/{EXECUTION_ID}.json.gz"
+COMPONENT_KEY = f"raw/component_snapshots/dt={SNAPSHOT_DT}/{EXECUTION_ID}.json.gz"
+
+
+def event(name: str) -> EventInput:
+    return EventInput(name, json.loads((EVENTS / name).read_text()))
+
+
+def lake(aws, replayer) -> dict[str, bytes]:
+    listed = aws["s3"].list_objects_v2(Bucket=replayer.names.lake_bucket).get("Contents", [])
+    return {o["Key"]: aws["s3"].get_object(Bucket=replayer.names.lake_bucket, Key=o["Key"])["Body"].read() for o in listed}
+
+
+def quarantined(aws, replayer) -> list[dict]:
+    url = replayer.resources.quarantine_queue_url
+    return aws["sqs"].receive_message(QueueUrl=url, MaxNumberOfMessages=10, MessageAttributeNames=["All"]).get("Messages", [])
+
+
+def snapshot(replayer, *inputs: EventInput):
+    with sagemaker_gaps_filled(replayer.handler_module("snapshotter").sagemaker):
+        return [replayer.replay(item) for item in inputs]
+
+
+def test_a_finished_execution_lands_in_the_lake_and_is_copied_for_local_queries(aws, replayer, tmp_path, capsys):
+    pipelines_ran(aws["sagemaker"])
+
+    (outcome,) = snapshot(replayer, event("pipeline_execution_succeeded.json"))
+
+    assert outcome.to_dict() == {
+        "event": "pipeline_execution_succeeded.json",
+        "id": "7a4b0c1d-0004-4e5f-8a9b-000000000004",
+        "outcome": "handled",
+        "routes": ["ExecutionFinished"],
+        "handlers": ["snapshotter"],
+        "results": {"snapshotter": "written"},
+    }
+    objects = lake(aws, replayer)
+    assert sorted(objects) == [COMPONENT_KEY, METRIC_KEY]
+    metrics = decode_records(objects[METRIC_KEY])
+    assert {(m["trial_name"], m["metric_name"], m["metric_value"]) for m in metrics} >= {
+        (f"{ENVIRONMENT_TRIAL}-analysis", "auc", 0.91),
+        (ENVIRONMENT_TRIAL, "validation:auc", 0.95),
+    }
+
+    assert replayer.export_lake(tmp_path / "lake") == 2
+    assert (tmp_path / "lake" / METRIC_KEY).read_bytes() == objects[METRIC_KEY]
+    capsys.readouterr()
+    code = main(["query", "metric_history", "--lake", str(tmp_path / "lake"), "--format", "json",
+                 "--param", "churn-prediction-dev", "--param", "auc", "--param", "2026-01-01", "--param", "2026-01-31"])  # fmt: skip
+    rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert code == 0
+    assert [(row["pipeline_execution_id"], row["value"]) for row in rows] == [(EXECUTION_ID, 0.91)]
+
+
+def test_a_duplicate_event_writes_the_same_bytes(aws, replayer, endpoint, handler_logs):
+    pipelines_ran(aws["sagemaker"])
+    snapshot(replayer, event("pipeline_execution_succeeded.json"))
+    first = lake(aws, replayer)
+
+    again = snapshot(replayer, event("pipeline_execution_succeeded.json"))
+    fresh = Replayer(replayer.settings, endpoint, log_stream=handler_logs)  # another cold start
+    later = snapshot(fresh, event("pipeline_execution_succeeded.json"))
+
+    assert [o.outcome for o in again + later] == ["handled", "handled"]
+    assert lake(aws, replayer) == first
+
+
+def test_a_malformed_event_is_quarantined_whole(aws, replayer):
+    broken = event("pipeline_execution_succeeded.json")
+    del broken.event["detail"]["executionEndTime"]
+
+    outcome = replayer.replay(broken)
+
+    assert (outcome.outcome, outcome.results) == ("quarantined", {"snapshotter": "quarantined"})
+    (message,) = quarantined(aws, replayer)
+    assert json.loads(message["Body"]) == broken.event
+    attributes = {key: value["StringValue"] for key, value in message["MessageAttributes"].items()}
+    assert attributes["handler"] == "snapshotter"
+    assert attributes["field"] == "detail.executionEndTime"
+    assert lake(aws, replayer) == {}
+
+
+def test_what_is_not_an_event_is_quarantined_by_replay_itself(aws, replayer, handler_logs):
+    outcome = replayer.replay(EventInput("events.jsonl:3", "{broken", "line 3 is not JSON: Expecting value at column 1"))
+
+    assert (outcome.outcome, outcome.event_id, outcome.results) == ("quarantined", None, {"replay": "quarantined"})
+    (message,) = quarantined(aws, replayer)
+    assert json.loads(message["Body"]) == "{broken"
+    assert message["MessageAttributes"]["handler"]["StringValue"] == "replay"
+    assert "events.jsonl:3" in message["MessageAttributes"]["reason"]["StringValue"]
+    errors = [json.loads(line) for line in handler_logs.getvalue().splitlines() if '"ERROR"' in line]
+    assert [e["service"] for e in errors] == ["mlmeta-replay"]
+
+
+def test_a_handler_that_raises_fails_that_event_only(aws, replayer):
+    # Pipelines has not created trial 1.1 (nothing runs in moto): the tagger gives up and raises.
+    failed, handled = replayer.replay(event("pipeline_execution_executing.json")), replayer.replay(event("scheduled_event.json"))
+
+    assert (failed.outcome, failed.results) == ("failed", {"tagger": "failed"})
+    assert failed.reason.startswith(f"tagger: GaveUp: trial {ENVIRONMENT_TRIAL} of execution")
+    assert (handled.outcome, handled.handlers) == ("handled", ("reconciler",))
+
+
+def test_an_event_no_rule_matches_is_unrouted(replayer):
+    outcome = replayer.replay(event("aws_training_job_state_change.json"))
+    assert (outcome.outcome, outcome.routes, outcome.handlers) == ("unrouted", (), ())
+
+
+def test_handlers_get_the_stacks_environment_pointed_at_the_emulator(replayer, endpoint):
+    for spec in HANDLERS_BY_NAME.values():
+        variables = replayer.environment(spec)
+        assert handler_environment(spec, replayer.settings, replayer.resources).items() <= variables.items()
+        assert variables["AWS_ENDPOINT_URL"] == endpoint
+    module = replayer.handler_module("reconciler")
+    assert module.SETTINGS.pipeline_names == ("churn-prediction-dev",)
+    assert module.SETTINGS.lake_bucket == replayer.names.lake_bucket
+
+
+def test_loading_handlers_leaves_the_process_as_it_was(replayer):
+    modules = {name: module for name, module in sys.modules.items() if name.partition(".")[0] in ("tagger", "mlmeta_runtime")}
+    environment = dict(os.environ)
+
+    tagger = replayer.handler_module("tagger")
+
+    assert {name: m for name, m in sys.modules.items() if name.partition(".")[0] in ("tagger", "mlmeta_runtime")} == modules
+    assert dict(os.environ) == environment
+    assert sys.modules.get("tagger.handler") is not tagger
+    assert tagger.sqs.meta.endpoint_url == replayer.endpoint
+
+
+@pytest.mark.parametrize("name", sorted(HANDLERS_BY_NAME))
+def test_every_handler_loads_with_its_environment(replayer, name):
+    assert callable(replayer.handler_module(name).lambda_handler)
