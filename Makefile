@@ -11,12 +11,13 @@ export SAGEMAKER_TELEMETRY_OPT_OUT := true
 # The machines run Node 20 (pinned by the platform); jsii's end-of-life banner would bury the output.
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
-.PHONY: help install synth demo test deploy clean
+.PHONY: help install synth demo test bench deploy clean
 
 help:
 	@echo "make demo           the main job: synth every environment, then the local end-to-end demo"
 	@echo "make synth          synthesize every environment (cdk-nag + cfn-lint gate)"
 	@echo "make test           run the whole test suite"
+	@echo "make bench          run the benchmarks, rewrite docs/benchmarks.md (BENCH_ARGS=--with-make adds synth and test)"
 	@echo "make deploy ENV=dev deploy one environment (needs AWS credentials)"
 
 $(VENV)/.installed: pyproject.toml
@@ -49,6 +50,12 @@ demo: synth
 
 test: install
 	$(VENV)/bin/pytest -n 2
+
+# Benchmarks against their baselines (bench/); a few minutes. BENCH_ARGS=--with-make also times
+# `make synth` and `make test` (node_modules is needed for those).
+BENCH_ARGS ?=
+bench: install
+	$(PY) -m bench --output docs/benchmarks.md $(BENCH_ARGS)
 
 deploy: install
 	@test -n "$(ENV)" || { echo "usage: make deploy ENV=<name>  (known: $$($(PY) -m mlmeta.config))"; exit 2; }

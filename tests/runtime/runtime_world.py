@@ -65,6 +65,9 @@ def import_handler(package: str) -> ModuleType:
     with pytest.MonkeyPatch.context() as patch:
         for key, value in HANDLER_ENV.items():
             patch.setenv(key, value)
+        # The handlers' module-level clients come from boto3's default session, which caches the test
+        # credentials it resolves: restore it, so later code in the process does not inherit them.
+        patch.setattr(boto3, "DEFAULT_SESSION", None)
         return importlib.import_module(f"{package}.handler")
 
 

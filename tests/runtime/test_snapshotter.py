@@ -12,6 +12,8 @@ from botocore.stub import Stubber
 
 from mlmeta.lake.records import decode_records
 from mlmeta.lake.schema import COMPONENT_SNAPSHOTS, METRIC_SNAPSHOTS
+from mlmeta.naming import DEFAULT_CONVENTION
+from mlmeta_runtime.pipelines import identify_execution
 from runtime_shapes import (
     ANALYSIS_COMPONENT,
     ANALYSIS_TRIAL,
@@ -28,6 +30,7 @@ from runtime_shapes import (
     trial_components,
 )
 from runtime_world import CONTEXT, load_event
+from snapshotter.snapshot import FinishedExecution, emit_metrics
 
 COMPONENT_KEY = f"raw/component_snapshots/dt={SNAPSHOT_DT}/p4jn9xou8a8s.json.gz"
 METRIC_KEY = f"raw/metric_snapshots/dt={SNAPSHOT_DT}/p4jn9xou8a8s.json.gz"
@@ -183,7 +186,9 @@ def test_the_partition_is_the_utc_date_of_the_end(snapshotter, world):
     assert _records(world, METRIC_KEY)[0]["execution_end"] == "2026-01-02T23:30:00.000Z"
 
 
-def test_recent_metrics_reach_cloudwatch_as_emf_with_use_case_environment_and_step(snapshotter, world, capsys):
+def test_recent_metrics_reach_cloudwatch_as_emf_with_use_case_environment_and_step(snapshotter, world, capsys, monkeypatch):
+    # As deployed: Powertools would add a `service` dimension from it, splitting the snapshotter's and the reconciler's data.
+    monkeypatch.setenv("POWERTOOLS_SERVICE_NAME", "mlmeta-dev-snapshotter")
     end = (datetime.now(timezone.utc) - timedelta(hours=1)).replace(microsecond=0)
     event = load_event("pipeline_execution_succeeded.json")
     event["detail"]["executionEndTime"] = end.isoformat().replace("+00:00", "Z")
@@ -192,14 +197,34 @@ def test_recent_metrics_reach_cloudwatch_as_emf_with_use_case_environment_and_st
     answer = _snapshot(snapshotter, event)
 
     emf = [json.loads(line) for line in capsys.readouterr().out.splitlines() if '"_aws"' in line]
-    assert answer["emitted"] == 5 and len(emf) == 5
+    # One EMF document per step (train, evaluation), not one per value.
+    assert answer["emitted"] == 5 and len(emf) == 2
     auc = next(blob for blob in emf if "auc" in blob)
     [directive] = auc["_aws"]["CloudWatchMetrics"]
     assert directive["Namespace"] == "mlmeta"
     assert directive["Dimensions"] == [["use_case", "environment", "step"]]
+    assert [metric["Name"] for metric in directive["Metrics"]] == ["accuracy", "auc", "f1"]
     assert (auc["use_case"], auc["environment"], auc["step"], auc["auc"]) == ("churn-prediction", "dev", "evaluation", [0.91])
     assert auc["_aws"]["Timestamp"] == int(end.timestamp() * 1000)
     assert {blob["step"] for blob in emf if "validation:auc" in blob} == {"train"}
+
+
+def test_a_step_with_hundreds_of_values_fills_several_emf_documents_and_loses_none(capsys):
+    # A tuning step: 150 values of one metric and 120 distinct metrics; EMF allows 100 of either per document.
+    end = (datetime.now(timezone.utc) - timedelta(hours=1)).replace(microsecond=0)
+    execution = FinishedExecution(identify_execution(EXECUTION_ARN, convention=DEFAULT_CONVENTION, environment="dev"), "Succeeded", None, end)
+    names = ["validation:auc"] * 150 + [f"fold-{number}:auc" for number in range(120)]
+    records = [{"use_case": "churn-prediction", "environment": "dev", "step_name": "tune", "metric_name": name, "metric_value": 0.5 + n / 1000}
+               for n, name in enumerate(names)]
+    capsys.readouterr()
+
+    emitted = emit_metrics(records, execution, namespace="mlmeta", now=end)
+
+    emf = [json.loads(line) for line in capsys.readouterr().out.splitlines() if '"_aws"' in line]
+    values = [(metric["Name"], value) for blob in emf for metric in blob["_aws"]["CloudWatchMetrics"][0]["Metrics"] for value in blob[metric["Name"]]]
+    assert emitted == len(values) == 270 and sorted(values) == sorted((r["metric_name"], r["metric_value"]) for r in records)
+    assert 3 <= len(emf) < 10 and all(len(blob["_aws"]["CloudWatchMetrics"][0]["Metrics"]) <= 100 for blob in emf)
+    assert all(len(blob["validation:auc"]) <= 100 for blob in emf if "validation:auc" in blob)
 
 
 def test_metrics_older_than_cloudwatch_accepts_stay_in_the_lake_only(snapshotter, world, capsys):

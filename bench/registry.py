@@ -1,0 +1,13 @@
+"""Every benchmark, in the order they run and appear in docs/benchmarks.md. Add a new one here."""
+
+from __future__ import annotations
+
+from bench import cold_import, handler_latency, make_targets, snapshot_calls
+from bench.model import Benchmark
+
+BENCHMARKS: list[Benchmark] = [
+    snapshot_calls.BENCHMARK,
+    handler_latency.BENCHMARK,
+    cold_import.BENCHMARK,
+    make_targets.BENCHMARK,
+]

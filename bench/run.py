@@ -1,0 +1,60 @@
+"""The one entry point: ``python -m bench`` (see bench/__init__.py)."""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+import sys
+import time
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bench.model import Result, RunOptions
+from bench.registry import BENCHMARKS
+from bench.report import render_markdown, render_table
+
+
+def parse_arguments(argv: Sequence[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench", description="Benchmarks of mlmeta against its baselines (docs/benchmarks.md).")
+    parser.add_argument("--with-make", action="store_true", help="also time `make synth` and `make test` (minutes)")
+    parser.add_argument("--only", action="append", default=[], metavar="NAME",
+                        help=f"run only this benchmark (repeatable): {', '.join(b.name for b in BENCHMARKS)}")
+    parser.add_argument("--smoke", action="store_true", help="tiny sizes: checks that the code runs; the numbers mean nothing")
+    parser.add_argument("--seed", type=int, default=7, help="seed of the generated workloads (default 7)")
+    parser.add_argument("--output", type=Path, metavar="FILE", help="write the results as markdown to FILE (make bench: docs/benchmarks.md)")
+    return parser.parse_args(argv)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    args = parse_arguments(argv)
+    unknown = sorted(set(args.only) - {b.name for b in BENCHMARKS})
+    if unknown:
+        print(f"python -m bench: unknown benchmark {', '.join(unknown)} (known: {', '.join(b.name for b in BENCHMARKS)})", file=sys.stderr)
+        return 2
+    selected = [b for b in BENCHMARKS if not args.only or b.name in args.only]
+    options = RunOptions(seed=args.seed, smoke=args.smoke, with_make=args.with_make, progress=_progress)
+    results = []
+    for number, benchmark in enumerate(selected, 1):
+        step = f"[{number}/{len(selected)}] {benchmark.name}"
+        if benchmark.needs_make and not args.with_make:
+            _progress(f"{step}: skipped (needs --with-make)", indent="")
+            results.append(Result(benchmark, (), 0.0, skipped="it takes minutes; run with --with-make (`make bench BENCH_ARGS=--with-make`)"))
+            continue
+        _progress(f"{step}: {benchmark.title}", indent="")
+        started = time.perf_counter()
+        rows = tuple(benchmark.run(options))
+        results.append(Result(benchmark, rows, time.perf_counter() - started))
+        _progress(f"{step}: done in {results[-1].seconds:.1f} s", indent="")
+    print(render_table(results))
+    if args.output:
+        command = shlex.join(["python", "-m", "bench", *argv])
+        args.output.write_text(render_markdown(results, command=command, when=datetime.now(UTC)), encoding="utf-8")
+        _progress(f"wrote {args.output}", indent="")
+    return 0
+
+
+def _progress(message: str, indent: str = "    ") -> None:
+    # Progress goes to stderr, so stdout holds only the table.
+    print(f"{indent}{message}", file=sys.stderr, flush=True)
