@@ -26,10 +26,10 @@ from botocore.client import BaseClient
 
 from bench.aws_calls import replay, watching
 from bench.model import Benchmark, Row, RunOptions
-from bench.moto_search import search_like_aws
 from bench.runtime_support import moto_gaps, runtime_shapes, runtime_world
 from bench.sagemaker_history import SageMakerHistory, executions_before, recent_start, widened
 from bench.timing import elapsed_ms, percentile, quiet_heap
+from mlmeta.events.moto_gaps import sagemaker_like_aws
 from mlmeta_runtime.jobs import job_component_name
 
 Event = dict[str, Any]
@@ -202,9 +202,9 @@ CASES: Sequence[LatencyCase] = (
     LatencyCase("naming_guard", "experiment off the convention", _experiments_created(_experiment_off_convention),
                 {"status": "checked", "verdict": "violation", "notified": True}),
     LatencyCase("snapshotter", "execution succeeded (3 components, 5 metrics)", _execution_succeeding, {"status": "written", "emitted": 5},
-                moto_gaps=lambda handler: moto_gaps.sagemaker_gaps_filled(handler.sagemaker)),
+                moto_gaps=lambda handler: sagemaker_like_aws()),
     LatencyCase("snapshotter", f"tuning execution succeeded ({TUNING_COMPONENTS} components)", _tuning_execution_succeeding,
-                {"status": "written", "components": TUNING_COMPONENTS}, moto_gaps=lambda handler: search_like_aws(), events=20),
+                {"status": "written", "components": TUNING_COMPONENTS}, moto_gaps=lambda handler: sagemaker_like_aws(), events=20),
 )
 
 BENCHMARK = Benchmark(

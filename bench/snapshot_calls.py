@@ -15,10 +15,10 @@ from typing import Any
 from bench.aws_calls import watching
 from bench.experiment_analytics import ExperimentWideSearch
 from bench.model import Benchmark, Row, RunOptions
-from bench.moto_search import search_like_aws
 from bench.runtime_support import runtime_world
 from bench.sagemaker_history import SPACING, Execution, SageMakerHistory, executions_before, recent_start, widened
 from bench.timing import median_ms, quiet_heap
+from mlmeta.events.moto_gaps import sagemaker_like_aws
 from snapshotter.snapshot import SEARCH_PAGE_SIZE, TRIAL_KINDS, execution_steps, snapshot_execution
 
 
@@ -34,7 +34,7 @@ def run(options: RunOptions) -> Iterator[Row]:
     [target] = executions_before(start, seed=options.seed + 1, count=1)
     history = executions_before(start - SPACING, seed=options.seed, count=max(history_sizes))
 
-    with runtime_world.moto_world() as world, search_like_aws():
+    with runtime_world.moto_world() as world, sagemaker_like_aws():
         account = SageMakerHistory(world.sagemaker)
         account.put([target])
         put = 0
@@ -46,7 +46,7 @@ def run(options: RunOptions) -> Iterator[Row]:
 
     for count in component_counts:
         options.progress(f"execution of {count} component{'s' * (count != 1)} (history {component_series_history} executions)")
-        with runtime_world.moto_world() as world, search_like_aws():
+        with runtime_world.moto_world() as world, sagemaker_like_aws():
             account = SageMakerHistory(world.sagemaker)
             account.put(history[:component_series_history])
             execution = widened(target, count)
@@ -107,7 +107,7 @@ BENCHMARK = Benchmark(
         "synthetic executions (`mlmeta.lake.synthetic`, 4 trial components each, seeded). Two series: the "
         "history grows (the execution has 4 components), and the execution's components grow (a tuning step's "
         "training jobs; fixed history). moto's Search is made to page (`MaxResults`, `NextToken`), filter on "
-        "`Parents.ExperimentName` and return metric summaries as AWS documents (`bench/moto_search.py`; moto ignores "
+        "`Parents.ExperimentName` and return metric summaries as AWS documents (`mlmeta/events/moto_gaps.py`; moto ignores "
         "paging otherwise). AWS calls are counted with botocore's `provide-client-params` hook on the clients; "
         "wall time is the median of repeated snapshots."
     ),

@@ -9,13 +9,16 @@
 -- Param 7: min_value double - flag BELOW_THRESHOLD when the value is lower than this, e.g. 0.8
 --
 -- Columns: pipeline_execution_id, execution_end, execution_status, value, window_runs (previous runs
--- in the baseline), window_mean, window_stddev, z_score, flag. z_score is null with fewer than 2
--- previous runs or a zero spread. flag: DRIFT if |z_score| >= z_threshold, else BELOW_THRESHOLD if
--- value < min_value, else OK. Only runs in [from_dt, to_dt] form baselines: start from_dt earlier
--- than the first run you want judged. One value per execution, as in metric_history: the latest
+-- in the baseline), window_mean, window_stddev, z_score, flag. z_score is null until the baseline is
+-- a full window (the first window_size runs are never scored: a z against 2 or 3 runs flags noise),
+-- with fewer than 2 values, or with a zero spread. flag: DRIFT if |z_score| >= z_threshold, else
+-- BELOW_THRESHOLD if value < min_value, else OK. Only runs in [from_dt, to_dt] form baselines: start
+-- from_dt a window earlier than the first run you want judged. One value per execution, as in metric_history: the latest
 -- metric_time wins, ties go to the first trial_component_name in sort order.
 -- Athena accepts '?' only in WHERE clauses, so the window is a self-join on run numbers (not a
--- parameterised ROWS frame) and the thresholds select the flagged runs in WHERE clauses.
+-- parameterised ROWS frame) and the thresholds select the flagged runs in WHERE clauses. For the same
+-- reason window_size cannot be compared with a count: a window is full when it does not reach back to
+-- run 0, a run without a value that only the windows of the first window_size runs contain.
 WITH candidates AS (
     SELECT
         pipeline_execution_id,
@@ -43,10 +46,15 @@ runs AS (
     FROM candidates
     WHERE pick = 1
 ),
+runs_from_zero AS (
+    SELECT run_number, value FROM runs
+    UNION ALL
+    SELECT 0 AS run_number, CAST(NULL AS double) AS value
+),
 baseline_runs AS (
-    SELECT current_run.run_number, previous_run.value AS previous_value
+    SELECT current_run.run_number, previous_run.run_number AS previous_run_number, previous_run.value AS previous_value
     FROM runs AS current_run
-    JOIN runs AS previous_run ON previous_run.run_number < current_run.run_number
+    JOIN runs_from_zero AS previous_run ON previous_run.run_number < current_run.run_number
     WHERE previous_run.run_number >= current_run.run_number - ?
 ),
 baselines AS (
@@ -54,7 +62,8 @@ baselines AS (
         run_number,
         count(previous_value) AS window_runs,
         avg(previous_value) AS window_mean,
-        stddev_samp(previous_value) AS window_stddev
+        stddev_samp(previous_value) AS window_stddev,
+        min(previous_run_number) > 0 AS full_window
     FROM baseline_runs
     GROUP BY run_number
 ),
@@ -69,7 +78,7 @@ scored AS (
         b.window_mean,
         b.window_stddev,
         CASE
-            WHEN b.window_runs >= 2 AND b.window_stddev > 0 THEN (r.value - b.window_mean) / b.window_stddev
+            WHEN b.full_window AND b.window_runs >= 2 AND b.window_stddev > 0 THEN (r.value - b.window_mean) / b.window_stddev
         END AS z_score
     FROM runs AS r
     LEFT JOIN baselines AS b ON b.run_number = r.run_number

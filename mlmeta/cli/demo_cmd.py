@@ -1,50 +1,65 @@
-"""``mlmeta demo``: the main job on embedded defaults, with no AWS account."""
+"""``mlmeta demo``: the main job on embedded defaults, with no AWS account (docs/demo.md).
+
+stdout: the report (the named queries' answers, then what happened). stderr: progress. Exit code 0;
+1 when a handler failed on some event (the report names it); 2 with one line on stderr when the demo
+cannot run (an unwritable --out, moto missing, not a checkout).
+"""
 
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from mlmeta.cli.errors import CliError
-from mlmeta.queries.result import QueryResult
+from mlmeta.demo.settings import DEFAULT_EXECUTIONS, DEFAULT_SEED, MIN_EXECUTIONS
 
-HISTORY_ROWS_SHOWN = 12
+EXIT_SOME_FAILED = 1
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    demo = subparsers.add_parser("demo", help="run the local end-to-end demo (no AWS account needed)")
-    demo.add_argument("--out", type=Path, default=Path("out/demo"), help="where the demo lake is written (default out/demo)")
-    demo.add_argument("--executions", type=_at_least_two, default=120, help="how many pipeline executions to simulate (default 120)")
+    demo = subparsers.add_parser(
+        "demo",
+        help="run the local end-to-end demo (no AWS account needed)",
+        description="Start an embedded AWS (moto), deploy the dev environment's lake and experiments into it, simulate "
+        "months of pipeline executions and replay the events AWS would send through the event rules and the real "
+        "handlers, then query the lake with the named queries on DuckDB and chart it.",
+    )
+    demo.add_argument("--out", type=Path, default=Path("out/demo"), metavar="DIR",
+                      help="where the lake, the events, the logs and the chart are written (default out/demo)")
+    demo.add_argument("--executions", type=_at_least(MIN_EXECUTIONS), default=DEFAULT_EXECUTIONS, metavar="N",
+                      help=f"how many daily pipeline executions to simulate (default {DEFAULT_EXECUTIONS}, at least {MIN_EXECUTIONS})")
+    demo.add_argument("--seed", type=_at_least(0), default=DEFAULT_SEED, metavar="S",
+                      help=f"seed of the simulation: the same seed writes the same lake (default {DEFAULT_SEED})")
     demo.set_defaults(func=run_demo_command)
 
 
-def _at_least_two(text: str) -> int:
-    if not text.isdigit() or int(text) < 2:
-        raise argparse.ArgumentTypeError(f"must be a whole number of at least 2, got {text!r}")
-    return int(text)
+def _at_least(minimum: int):
+    def parse(text: str) -> int:
+        if not text.isdigit() or int(text) < minimum:
+            raise argparse.ArgumentTypeError(f"must be a whole number of at least {minimum}, got {text!r}")
+        return int(text)
+
+    return parse
 
 
 def run_demo_command(args: argparse.Namespace) -> int:
-    from mlmeta.demo import DemoSettings, run_demo  # DuckDB and pandas load only for this command
+    # boto3, moto, DuckDB, pandas and matplotlib load only for this command.
+    from mlmeta.demo.checkout import CheckoutError
+    from mlmeta.demo.progress import Progress
+    from mlmeta.demo.report import render
+    from mlmeta.demo.run import PHASES, run_demo
+    from mlmeta.demo.settings import DemoSettings
+    from mlmeta.events.handler_loader import HandlerCodeError
+    from mlmeta.events.local_aws import LocalAwsError
 
-    executions = args.executions
-    settings = DemoSettings(executions=executions, drift_start_run=max(1, executions * 5 // 6))
+    settings = DemoSettings(executions=args.executions, seed=args.seed)
     try:
-        report = run_demo(args.out, settings)
+        report = run_demo(args.out, settings, Progress(sys.stderr, phases=PHASES))
     except OSError as err:
-        raise CliError(f"cannot write the demo lake under {args.out}: {err.strerror or err}") from None
-    history = report.results["metric_history"]
-    drift = report.results["metric_drift"]
-    flagged = QueryResult(drift.columns, tuple(r for r in drift.rows if r[drift.columns.index("flag")] != "OK"))
-    sections = [
-        (f"metric_history: auc, last {HISTORY_ROWS_SHOWN} of {len(history.rows)} runs", QueryResult(history.columns, history.rows[-HISTORY_ROWS_SHOWN:])),
-        ("metric_drift: runs not flagged OK", flagged),
-        ("latest_metrics", report.results["latest_metrics"]),
-        ("naming_violations", report.results["naming_violations"]),
-    ]
-    for title, result in sections:
-        print(f"\n== {title}\n{result.render('table')}")
-    print(f"\nlake: {report.lake} ({report.objects_written} objects). Query it yourself, e.g.\n"
-          f"  mlmeta query metric_history --param churn-prediction-dev --param auc "
-          f"--param 2026-01-01 --param 2026-12-31 --lake {report.lake}")
-    return 0
+        where = err.filename or args.out
+        raise CliError(f"cannot write the demo output {where}: {err.strerror or err}") from None
+    except (LocalAwsError, HandlerCodeError, CheckoutError) as err:
+        raise CliError(str(err)) from None
+    print(render(report))
+    return EXIT_SOME_FAILED if report.failures else 0

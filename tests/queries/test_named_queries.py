@@ -71,7 +71,8 @@ def expected_drift(values: pd.Series, window_size: int, z_threshold: float, min_
             "window_stddev": values.shift(1).rolling(window_size, min_periods=2).std(ddof=1),
         }
     )
-    usable = (frame.window_runs >= 2) & (frame.window_stddev > 0)
+    full_window = pd.Series(range(len(values)), index=values.index) >= window_size  # the first window_size runs are not scored
+    usable = full_window & (frame.window_runs >= 2) & (frame.window_stddev > 0)
     frame["z_score"] = ((values - frame.window_mean) / frame.window_stddev).where(usable)
     frame["flag"] = "OK"
     frame.loc[values < min_value, "flag"] = "BELOW_THRESHOLD"
@@ -99,7 +100,7 @@ def test_metric_drift_flags_the_planted_drift_and_every_kind_of_run(run_query):
     flags = [row["flag"] for row in rows]
     assert flags[PLANTED_DRIFT.start_run] == "DRIFT"  # the first shifted run stands out of its baseline
     assert {"DRIFT", "BELOW_THRESHOLD", "OK"} <= set(flags)
-    assert rows[0]["z_score"] is None and rows[1]["z_score"] is None  # fewer than 2 previous runs
+    assert all(row["z_score"] is None for row in rows[:10]) and rows[10]["z_score"] is not None  # a full window first
     zero_spread = run_query("metric_drift", CHURN, "rows_dropped", "2026-01-01", "2026-12-31", 3, 1.5, 0.5).as_dicts()
     assert any(r["window_stddev"] == 0 and r["z_score"] is None for r in zero_spread)
 

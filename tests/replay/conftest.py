@@ -1,9 +1,9 @@
 """Fixtures of the replay tests: one embedded moto server per module (starting one costs ~0.3 s), reset
 before each test, and a Replayer of the dev environment on it.
 
-The handler tests' helpers (tests/runtime: moto_gaps.py, runtime_shapes.py) fill what moto 5.2 cannot
-say about a pipeline execution (Search without Metrics/Source, no ListPipelineExecutionSteps); they are
-imported from there, not copied.
+The handler tests' helpers (tests/runtime: moto_gaps.py, runtime_shapes.py) put the fixture execution
+into moto; mlmeta.events.moto_gaps fills what moto 5.2 cannot say about it (Search without
+Metrics/Source, no ListPipelineExecutionSteps). They are imported, not copied.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ def endpoint():
 def aws(endpoint):
     """The test's own clients on the server, after a reset (other tests in this process may use moto too)."""
     urllib.request.urlopen(urllib.request.Request(f"{endpoint}/moto-api/reset", method="POST"), timeout=10).close()
-    return clients(endpoint, SETTINGS.region, "s3", "sqs", "sagemaker")
+    return clients(endpoint, SETTINGS.region, "s3", "sqs", "sagemaker", "sagemaker-metrics")
 
 
 @pytest.fixture

@@ -1,7 +1,7 @@
 """Replay end to end (mlmeta.events.replay): AWS's sample events through the stack's rules to the real
 handler code, against the embedded moto server. Pipelines' trials and components are created in moto
-first (moto runs no pipeline), and moto's missing Search metrics are filled in on the snapshotter's own
-client (tests/runtime/moto_gaps.py)."""
+first (moto runs no pipeline, tests/runtime/moto_gaps.py), and moto's missing Search metrics and job sources
+are filled in on the server (mlmeta.events.moto_gaps)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from moto_gaps import pipelines_ran, sagemaker_gaps_filled
+from moto_gaps import pipelines_ran, sagemaker_like_aws
 from runtime_shapes import ENVIRONMENT_TRIAL, EXECUTION_ID, SNAPSHOT_DT
 
 from mlmeta.cli import main
@@ -40,12 +40,12 @@ def quarantined(aws, replayer) -> list[dict]:
 
 
 def snapshot(replayer, *inputs: EventInput):
-    with sagemaker_gaps_filled(replayer.handler_module("snapshotter").sagemaker):
+    with sagemaker_like_aws():
         return [replayer.replay(item) for item in inputs]
 
 
 def test_a_finished_execution_lands_in_the_lake_and_is_copied_for_local_queries(aws, replayer, tmp_path, capsys):
-    pipelines_ran(aws["sagemaker"])
+    pipelines_ran(aws["sagemaker"], aws["sagemaker-metrics"])
 
     (outcome,) = snapshot(replayer, event("pipeline_execution_succeeded.json"))
 
@@ -76,7 +76,7 @@ def test_a_finished_execution_lands_in_the_lake_and_is_copied_for_local_queries(
 
 
 def test_a_duplicate_event_writes_the_same_bytes(aws, replayer, endpoint, handler_logs):
-    pipelines_ran(aws["sagemaker"])
+    pipelines_ran(aws["sagemaker"], aws["sagemaker-metrics"])
     snapshot(replayer, event("pipeline_execution_succeeded.json"))
     first = lake(aws, replayer)
 

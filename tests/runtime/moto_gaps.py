@@ -1,36 +1,38 @@
-"""A pipeline execution in moto, and what moto 5.2 cannot say about it filled in on one client.
+"""The fixture pipeline execution of runtime_shapes.py put into moto, as Pipelines, its jobs and the
+evaluation step leave it.
 
-moto keeps experiments, trials, trial components, their tags and their parameters, and its Search
-answers ``Parents.TrialName`` filters; but its Search results carry no ``Metrics`` and no ``Source``
-(sagemaker-metrics and jobs are not simulated) and it has no ListPipelineExecutionSteps. Two botocore
-event hooks on the handler's client fill exactly that in from runtime_shapes.py (AWS's documented
-shapes, checked against the service model), so everything else stays moto's.
+moto keeps experiments, trials, trial components, their tags, parameters and logged metrics; what it
+cannot say (Search without Metrics, Source or Parents, no ListPipelineExecutionSteps) is filled in by
+``mlmeta.events.moto_gaps`` (the demo's gap filler, shared): run the handlers inside
+``sagemaker_like_aws()`` after ``pipelines_ran``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+import functools
 from typing import Any
 
-from botocore.awsrequest import AWSResponse
-from botocore.validate import validate_parameters
+import boto3
 
+from mlmeta.events.moto_gaps import record_execution_steps, sagemaker_like_aws, set_job_source
 from runtime_shapes import (
+    EXECUTION_ARN,
     EXPERIMENT,
     METRICS,
+    REGION,
     SOURCES,
     TRIAL_COMPONENTS,
     execution_steps_response,
     trial_component,
 )
 
-_SEARCH = "after-call.sagemaker.Search"
-_LIST_STEPS = "before-call.sagemaker.ListPipelineExecutionSteps"
+__all__ = ["in_process_metrics_client", "pipelines_ran", "sagemaker_like_aws"]
 
 
-def pipelines_ran(sagemaker: Any) -> None:
-    """What SageMaker Pipelines and the evaluation step leave behind for the fixture execution."""
+def pipelines_ran(sagemaker: Any, sagemaker_metrics: Any = None) -> None:
+    """What SageMaker Pipelines, the jobs and the evaluation step leave behind for the fixture execution.
+    ``sagemaker_metrics``: a SageMaker Metrics client on the same moto (default: one for ``mock_aws``)."""
+    metrics_client = sagemaker_metrics or in_process_metrics_client()
     sagemaker.create_experiment(ExperimentName=EXPERIMENT)
     for trial, names in TRIAL_COMPONENTS.items():
         sagemaker.create_trial(TrialName=trial, ExperimentName=EXPERIMENT)
@@ -46,30 +48,19 @@ def pipelines_ran(sagemaker: Any) -> None:
                 OutputArtifacts=shape["OutputArtifacts"],
             )
             sagemaker.associate_trial_component(TrialComponentName=name, TrialName=trial)
-
-
-def _add_sources_and_metrics(parsed: dict[str, Any], **_: Any) -> None:
-    for result in parsed.get("Results", []):
-        component = result.get("TrialComponent")
-        if component:
-            name = component["TrialComponentName"]
-            component["Metrics"] = list(METRICS.get(name, []))
+            if METRICS.get(name):
+                # One value per metric: moto's summary is then Last = Min = Max = the fixture's Last.
+                metrics_client.batch_put_metrics(
+                    TrialComponentName=name,
+                    MetricData=[{"MetricName": m["MetricName"], "Timestamp": m["TimeStamp"], "Step": 0, "Value": m["Last"]}
+                                for m in METRICS[name]],
+                )
             if name in SOURCES:
-                component["Source"] = {"SourceArn": SOURCES[name][0], "SourceType": SOURCES[name][1]}
+                set_job_source(name, *SOURCES[name], region=REGION)
+    record_execution_steps(EXECUTION_ARN, list(reversed(execution_steps_response()["PipelineExecutionSteps"])), region=REGION)
 
 
-def _list_steps(model: Any, **_: Any) -> tuple[AWSResponse, dict[str, Any]]:
-    response = execution_steps_response()
-    validate_parameters(response, model.output_shape)
-    return AWSResponse(None, 200, {}, None), response
-
-
-@contextmanager
-def sagemaker_gaps_filled(client: Any) -> Iterator[None]:
-    client.meta.events.register(_SEARCH, _add_sources_and_metrics)
-    client.meta.events.register(_LIST_STEPS, _list_steps)
-    try:
-        yield
-    finally:
-        client.meta.events.unregister(_SEARCH, _add_sources_and_metrics)
-        client.meta.events.unregister(_LIST_STEPS, _list_steps)
+@functools.cache
+def in_process_metrics_client() -> Any:
+    # Created once (a client costs ~80 ms); moto serves it in every mock_aws context.
+    return boto3.client("sagemaker-metrics", region_name=REGION, aws_access_key_id="testing", aws_secret_access_key="testing")

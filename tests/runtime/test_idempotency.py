@@ -1,6 +1,6 @@
 """At-least-once, in any order: the same events delivered twice, or in reverse order (the execution's
 Succeeded before its Executing), leave byte-identical lake objects and identical tags. Runs against moto
-with its SageMaker gaps (metrics, job sources, ListPipelineExecutionSteps) filled in by moto_gaps.py."""
+with its SageMaker gaps (metrics, job sources, ListPipelineExecutionSteps) filled in by mlmeta.events.moto_gaps."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import copy
 import pytest
 
 from mlmeta.lake.records import decode_records
-from moto_gaps import pipelines_ran, sagemaker_gaps_filled
+from moto_gaps import pipelines_ran, sagemaker_like_aws
 from runtime_shapes import ENVIRONMENT_TRIAL, JOBS, arn, job_component_name
 from runtime_world import CONTEXT, load_event, moto_world
 
@@ -29,7 +29,7 @@ TAGGED = [arn("experiment-trial", ENVIRONMENT_TRIAL)] + [arn("experiment-trial-c
 
 
 def _deliver(handlers, deliveries) -> tuple[dict[str, bytes], dict[str, dict[str, str]]]:
-    with moto_world() as world, sagemaker_gaps_filled(handlers["snapshotter"].sagemaker):
+    with moto_world() as world, sagemaker_like_aws():
         pipelines_ran(world.sagemaker)
         for handler, fixture in deliveries:
             answer = handlers[handler].lambda_handler(copy.deepcopy(load_event(fixture)), CONTEXT)

@@ -1,0 +1,63 @@
+"""What the demo simulates and how it judges drift: one settings value, validated once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from mlmeta.config import EnvironmentSettings, UseCase, get_environment
+
+ENVIRONMENT = "dev"
+METRIC = "auc"
+# The first execution starts here; one a day after it (fixed, so a seed always gives the same lake).
+START = datetime(2026, 1, 5, 18, 0, tzinfo=UTC)
+DEFAULT_EXECUTIONS = 180
+# Fewer executions leave no full drift window before the drift (window 15, drift from 5/6 of the runs).
+MIN_EXECUTIONS = 30
+DEFAULT_SEED = 7
+
+
+class DemoSettingsError(ValueError):
+    """A demo setting out of range; the message names it."""
+
+
+@dataclass(frozen=True)
+class DemoSettings:
+    executions: int = DEFAULT_EXECUTIONS
+    seed: int = DEFAULT_SEED
+    # The evaluate step's auc moves by auc_shift from this run on (0-based; default: 5/6 of the runs).
+    drift_start_run: int | None = None
+    auc_shift: float = -0.10
+    # metric_drift's parameters. The simulated auc varies by at most ±0.012 between runs (noise of 0.006,
+    # cut at two standard deviations, as retrains on fresh data of the same size do), so a z of 5 against
+    # 15 runs flags a real change and nothing else: the drift's first run scores about -15, the second
+    # at most (15 - 1) / sqrt(15) = 3.6 in absolute value, because the first one already widens its window.
+    window_size: int = 15
+    z_threshold: float = 5.0
+
+    def __post_init__(self) -> None:
+        if self.executions < MIN_EXECUTIONS:
+            raise DemoSettingsError(f"executions must be at least {MIN_EXECUTIONS}, got {self.executions}")
+        if not self.window_size < self.drift_start < self.executions:
+            raise DemoSettingsError(
+                f"drift_start_run must leave a full window of {self.window_size} runs before it and be below "
+                f"executions ({self.executions}), got {self.drift_start}"
+            )
+
+    @property
+    def drift_start(self) -> int:
+        return self.executions * 5 // 6 if self.drift_start_run is None else self.drift_start_run
+
+    @property
+    def environment(self) -> EnvironmentSettings:
+        return get_environment(ENVIRONMENT)
+
+    @property
+    def use_case(self) -> UseCase:
+        """The environment's first use case: the example of the embedded config."""
+        return self.environment.use_cases[0]
+
+    @property
+    def min_value(self) -> float | None:
+        """The auc alarm threshold of the use case (the config's monitored metric), if it has one."""
+        return next((m.threshold for m in self.use_case.monitored_metrics if m.metric_name == METRIC), None)

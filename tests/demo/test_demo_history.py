@@ -1,0 +1,86 @@
+"""The simulated history (pure, no AWS): deterministic, the names the convention gives, and with the
+default settings a drift that the demo's drift parameters flag once and only once."""
+
+from __future__ import annotations
+
+import re
+import statistics
+
+import pytest
+
+from mlmeta.demo.history import FAILED, STOPPED, SUCCEEDED, plan_history
+from mlmeta.demo.settings import DemoSettings, DemoSettingsError
+from mlmeta.naming import validate
+
+DEFAULT = DemoSettings()
+
+
+def test_the_same_seed_plans_the_same_history_and_another_seed_another():
+    assert plan_history(DEFAULT) == plan_history(DemoSettings())
+    other = plan_history(DemoSettings(seed=8))
+    assert {e.execution_id for e in other.executions}.isdisjoint(e.execution_id for e in plan_history(DEFAULT).executions)
+
+
+def test_execution_ids_and_job_names_are_what_sagemaker_makes():
+    history = plan_history(DEFAULT)
+    ids = [e.execution_id for e in history.executions]
+    assert len(set(ids)) == len(ids) == DEFAULT.executions
+    assert all(re.fullmatch(r"[a-z0-9]{12}", i) for i in ids)
+    jobs = [s.job_name for e in history.executions for s in e.steps if s.job_name]
+    assert all(re.fullmatch(rf"pipelines-{e.execution_id}-[a-z-]+-[a-z0-9]{{10}}", s.job_name) and len(s.job_name) <= 63
+               for e in history.executions for s in e.steps if s.job_name)
+    assert len(set(jobs)) == len(jobs)
+
+
+def test_some_executions_fail_or_stop_in_training_and_never_reach_the_evaluation():
+    history = plan_history(DEFAULT)
+    unfinished = [e for e in history.executions if e.status != SUCCEEDED]
+    assert {e.status for e in unfinished} == {FAILED, STOPPED}
+    assert all(e.evaluation is None and [s.name for s in e.steps] == ["preprocess", "train"] and e.steps[-1].status == e.status
+               for e in unfinished)
+    assert all(e.end >= e.steps[-1].end > e.steps[0].start > e.start for e in history.executions)
+
+
+def test_the_planted_runs_are_succeeded_runs_and_the_drift_starts_at_its_run():
+    history = plan_history(DEFAULT)
+    assert history.drift_onset.number >= DEFAULT.drift_start
+    assert all(not e.drifted for e in history.executions if e.number < DEFAULT.drift_start)
+    assert {history.drift_onset.status, history.duplicated.status, history.truncated.status} == {SUCCEEDED}
+    assert history.duplicated is not history.truncated
+
+
+def test_eda_names_follow_the_convention_except_the_three_planted_violations():
+    actions = plan_history(DEFAULT).eda_actions
+    kinds = {"experiment": "eda-experiment", "experiment-trial": "eda-trial"}
+    verdicts = {a.name: validate(kinds[a.resource_type], a.name).compliant for a in actions}
+    assert sorted(name for name, ok in verdicts.items() if not ok) == sorted(a.name for a in actions if a.violation)
+    assert sum(a.violation for a in actions) == 3
+    assert [a.time for a in actions] == sorted(a.time for a in actions)
+
+
+def full_window_drift_flags(values: list[float], window: int, z_threshold: float) -> list[int]:
+    """Positions metric_drift flags DRIFT: |z| against a full window of the previous runs."""
+    flagged = []
+    for position in range(window, len(values)):
+        baseline = values[position - window : position]
+        z = (values[position] - statistics.mean(baseline)) / statistics.stdev(baseline)
+        if abs(z) >= z_threshold:
+            flagged.append(position)
+    return flagged
+
+
+@pytest.mark.parametrize("settings", [DEFAULT, DemoSettings(executions=30)], ids=["default", "small"])
+def test_with_the_default_seed_only_the_drift_onset_stands_out(settings):
+    history = plan_history(settings)
+    succeeded = [e for e in history.executions if e.status == SUCCEEDED]
+    auc = [e.evaluation.metrics["auc"] for e in succeeded]
+
+    flagged = full_window_drift_flags(auc, settings.window_size, settings.z_threshold)
+
+    assert [succeeded[position] for position in flagged] == [history.drift_onset]
+
+
+@pytest.mark.parametrize(("changes", "message"), [({"executions": 29}, "at least 30"), ({"drift_start_run": 10}, "full window")])
+def test_settings_out_of_range_say_which(changes, message):
+    with pytest.raises(DemoSettingsError, match=message):
+        DemoSettings(**changes)
