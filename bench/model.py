@@ -12,7 +12,7 @@ class Row:
 
     case: str
     measure: str
-    unit: str  # calls | ms | s
+    unit: str  # calls | files | ms | s | MB
     value: float | None
     baseline: float | None
     note: str = ""

@@ -12,6 +12,8 @@ from pathlib import Path
 from bench.model import Result, Row
 
 COLUMNS = ("case", "measure", "mlmeta", "baseline", "ratio", "note")
+# Units that count whole things: shown as integers, without the unit in the measure.
+_COUNTS = ("calls", "files")
 HOT_SPOTS = Path(__file__).with_name("hot_spots.md")
 RATIO_RULE = (
     "Every figure stands next to its baseline, measured in the same run on the same machine; "
@@ -21,7 +23,7 @@ RATIO_RULE = (
 
 
 def cells(row: Row) -> tuple[str, ...]:
-    measure = row.measure if row.unit == "calls" else f"{row.measure} ({row.unit})"
+    measure = row.measure if row.unit in _COUNTS else f"{row.measure} ({row.unit})"
     return (row.case, measure, _number(row.value, row.unit), _number(row.baseline, row.unit), _ratio(row.ratio), row.note)
 
 
@@ -97,7 +99,7 @@ def _markdown_row(values: Sequence[str]) -> str:
 def _number(value: float | None, unit: str) -> str:
     if value is None:
         return "n/a"
-    return f"{value:,.0f}" if unit == "calls" else _significant(value)
+    return f"{value:,.0f}" if unit in _COUNTS else _significant(value)
 
 
 def _ratio(ratio: float | None) -> str:

@@ -11,10 +11,12 @@ from aws_cdk import App, Environment, Stack, Tags
 from mlmeta.config import EnvironmentSettings
 from mlmeta.queries.catalog import NamedQuery
 from stacks import nag
+from stacks.compaction_stack import CompactionStack
 from stacks.events_stack import EventsStack
 from stacks.experiments_stack import ExperimentsStack
 from stacks.feature_flags import FEATURE_FLAGS
 from stacks.lake_stack import LakeStack
+from stacks.monitoring_stack import MonitoringStack
 from stacks.pipeline_stack import PipelineStack
 
 TAG_ENVIRONMENT = "mlmeta:environment"
@@ -29,11 +31,13 @@ class MlmetaStacks:
     lake: LakeStack
     experiments: ExperimentsStack
     events: EventsStack
+    compaction: CompactionStack
+    monitoring: MonitoringStack
     # One per use case, in settings.use_cases order.
     pipelines: tuple[PipelineStack, ...] = ()
 
     def all(self) -> tuple[Stack, ...]:
-        return (self.lake, self.experiments, *self.pipelines, self.events)
+        return (self.lake, self.experiments, *self.pipelines, self.events, self.compaction, self.monitoring)
 
 
 def create_app(*, outdir: str | None = None) -> App:
@@ -74,10 +78,27 @@ def build(app: App, settings: EnvironmentSettings, queries: Sequence[NamedQuery]
         lake_key=lake.key,
         **_stack_props(settings, "events"),
     )
+    # Reads the lake's bucket, key and database and the events stack's notices topic (weak references).
+    compaction = CompactionStack(
+        app,
+        settings.stack_name("compaction"),
+        settings=settings,
+        lake_bucket=lake.bucket,
+        lake_key=lake.key,
+        database_name=lake.database_name,
+        notices_topic=events.notices.topic,
+        **_stack_props(settings, "compaction"),
+    )
+    # Drift alarms and the dashboard read the events stack's topic, queues and functions (weak references).
+    monitoring = MonitoringStack(
+        app, settings.stack_name("monitoring"), settings=settings, events=events, **_stack_props(settings, "monitoring")
+    )
     for key, value in common_tags(settings).items():
         # Resource-level tags in the template too: visible in review and on each resource's own tag list.
         Tags.of(app).add(key, value)
-    return MlmetaStacks(lake=lake, experiments=experiments, events=events, pipelines=pipelines)
+    return MlmetaStacks(
+        lake=lake, experiments=experiments, events=events, compaction=compaction, monitoring=monitoring, pipelines=pipelines
+    )
 
 
 def common_tags(settings: EnvironmentSettings) -> dict[str, str]:

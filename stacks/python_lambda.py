@@ -113,15 +113,17 @@ class PythonLambda(Construct):
         shared: Sequence[str] = DEFAULT_SHARED,
         timeout: Duration = Duration.minutes(1),
         memory_size: int = 256,
+        layer_arns: Mapping[str, str] | None = None,
     ) -> None:
+        """``layer_arns``: construct id -> layer version ARN; None: the Powertools layer only."""
         super().__init__(scope, construct_id)
         module, function = entry.split(":")
         self.log_group = log_group(self, "Logs", retention_days=log_retention_days, removal_policy=log_removal_policy)
         self.role = iam.Role(self, "Role", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"), description=description)
         grant_log_writes(self.log_group, self.role)
-        layer = lambda_.LayerVersion.from_layer_version_arn(
-            self, "Powertools", powertools_layer_arn(Stack.of(self).region)
-        )
+        if layer_arns is None:
+            layer_arns = {"Powertools": powertools_layer_arn(Stack.of(self).region)}
+        layers = [lambda_.LayerVersion.from_layer_version_arn(self, layer_id, arn) for layer_id, arn in layer_arns.items()]
         self.function = lambda_.Function(
             self,
             "Function",
@@ -129,7 +131,7 @@ class PythonLambda(Construct):
             handler=handler_path(handler, module, function),
             runtime=PYTHON_RUNTIME,
             architecture=ARCHITECTURE,
-            layers=[layer],
+            layers=layers,
             description=description,
             role=self.role,
             log_group=self.log_group,

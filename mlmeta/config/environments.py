@@ -7,12 +7,19 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from mlmeta.config.settings import EnvironmentSettings, RetentionSettings, UseCase
+from mlmeta.config.settings import EnvironmentSettings, MetricAlarmSettings, RetentionSettings, UseCase
 
 EXAMPLE_USE_CASE = UseCase(
     name="churn-prediction",
     description="Tabular binary classification: will a customer cancel in the next 30 days?",
     eda_users=("ikazaki",),
+    # The evaluate step's ROC AUC and F1 (docs/pipelines.md). auc alarms below 0.8, an early warning above
+    # the pipeline's registration gate (MinimumRocAuc 0.7); f1 below 0.6. Precision and recall are on the
+    # dashboard but not alarmed: they trade off against each other, and f1 already summarises both.
+    monitored_metrics=(
+        MetricAlarmSettings(metric_name="auc", threshold=0.8),
+        MetricAlarmSettings(metric_name="f1", threshold=0.6),
+    ),
 )
 
 GIB = 1024**3

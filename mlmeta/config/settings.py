@@ -6,10 +6,13 @@ environment variables themselves.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Literal
 
 NamingMode = Literal["audit", "enforce"]
+# Which way a model metric gets worse: an auc falls, a log loss rises.
+MetricDirection = Literal["higher-is-better", "lower-is-better"]
 
 DEFAULT_REGION = "ap-northeast-1"
 
@@ -22,6 +25,18 @@ DEFAULT_REGION = "ap-northeast-1"
 #     arn:aws:lambda:ap-northeast-1:017000801446:layer:AWSLambdaPowertoolsPythonV3-python314-arm64:<this>
 # and change this number (and the pyproject pin) together.
 POWERTOOLS_LAYER_VERSION = 42
+
+# The compactor (docs/compaction.md) gets pyarrow from AWS's public "AWS SDK for pandas" layer
+# arn:aws:lambda:{region}:336392948345:layer:AWSSDKPandas-Python314-Arm64:{version}, whose version numbers
+# differ per region: one entry per region an environment deploys to (synth refuses another region).
+# NOT verified offline (no AWS access when this was written): the layer table of AWS SDK for pandas
+# 3.16.1 lists af-south-1 AWSSDKPandas-Python314-Arm64:6; the ap-northeast-1 row was not in the copy
+# read, so 6 is an assumption. Before the first deploy check the version and that its Description
+# names 3.16.x with
+#   aws lambda list-layer-versions --region ap-northeast-1 --layer-name \
+#     arn:aws:lambda:ap-northeast-1:336392948345:layer:AWSSDKPandas-Python314-Arm64
+# (3.16.1 unzips to ~204 MB of Lambda's 250 MB: the compactor carries no other layer.)
+AWS_SDK_PANDAS_LAYER_VERSIONS: dict[str, int] = {"ap-northeast-1": 6}
 
 
 @dataclass(frozen=True)
@@ -36,6 +51,52 @@ class RetentionSettings:
     raw_to_infrequent_access_days: int = 90
 
 
+# CloudWatch's limits: metric names up to 255 characters; an alarm with a period of an hour or more
+# may look back at most 7 days (period x evaluation periods).
+CLOUDWATCH_NAME_LIMIT = 255
+MAX_EVALUATION_HOURS = 7 * 24
+
+
+@dataclass(frozen=True)
+class MetricAlarmSettings:
+    """A model metric the monitoring stack watches (docs/monitoring.md): a static-threshold alarm, an
+    anomaly-detection alarm and a graph, on the snapshotter's CloudWatch metric of that name and step."""
+
+    metric_name: str
+    # The static threshold: a value on the wrong side of it (per ``direction``) alarms.
+    threshold: float
+    # The pipeline step that logs it: the ``step`` dimension (the evaluate step records as "evaluation").
+    step: str = "evaluation"
+    direction: MetricDirection = "higher-is-better"
+    # Width of the anomaly band in standard deviations; None: no anomaly-detection alarm for this metric.
+    anomaly_band: float | None = 2.0
+    # Pipelines run daily or weekly: one period is a day, and missing data between runs is ignored.
+    period_hours: int = 24
+    evaluation_periods: int = 1
+    datapoints_to_alarm: int = 1
+
+    def __post_init__(self) -> None:
+        where = f"monitored metric {self.metric_name!r}"
+        if not self.metric_name or len(self.metric_name) > CLOUDWATCH_NAME_LIMIT:
+            raise ValueError(f"{where}: a CloudWatch metric name has 1 to {CLOUDWATCH_NAME_LIMIT} characters")
+        if not self.step:
+            raise ValueError(f"{where}: step must name the pipeline step that logs the metric")
+        if self.direction not in ("higher-is-better", "lower-is-better"):
+            raise ValueError(f"{where}: direction must be higher-is-better or lower-is-better, not {self.direction!r}")
+        if not math.isfinite(self.threshold):
+            raise ValueError(f"{where}: threshold must be a finite number")
+        if self.anomaly_band is not None and not (math.isfinite(self.anomaly_band) and self.anomaly_band > 0):
+            raise ValueError(f"{where}: anomaly_band must be a positive number of standard deviations or None")
+        if not 1 <= self.period_hours <= MAX_EVALUATION_HOURS:
+            raise ValueError(f"{where}: period_hours must be 1 to {MAX_EVALUATION_HOURS}")
+        if self.evaluation_periods < 1 or self.period_hours * self.evaluation_periods > MAX_EVALUATION_HOURS:
+            raise ValueError(
+                f"{where}: period_hours x evaluation_periods must be 1 to {MAX_EVALUATION_HOURS} hours (CloudWatch's limit)"
+            )
+        if not 1 <= self.datapoints_to_alarm <= self.evaluation_periods:
+            raise ValueError(f"{where}: datapoints_to_alarm must be 1 to evaluation_periods ({self.evaluation_periods})")
+
+
 @dataclass(frozen=True)
 class UseCase:
     """One machine-learning use case: a pipeline, its experiments, its metrics."""
@@ -47,6 +108,14 @@ class UseCase:
     # EventBridge Scheduler expression (UTC) that starts the use case's pipeline, e.g.
     # "cron(0 18 ? * SUN *)"; None: the pipeline runs only when someone starts it.
     schedule: str | None = None
+    # Metrics watched by drift alarms and shown on the environment's dashboard (docs/monitoring.md).
+    monitored_metrics: tuple[MetricAlarmSettings, ...] = ()
+
+    def __post_init__(self) -> None:
+        seen = [(m.metric_name, m.step) for m in self.monitored_metrics]
+        duplicates = sorted({f"{name} (step {step})" for name, step in seen if seen.count((name, step)) > 1})
+        if duplicates:
+            raise ValueError(f"use case {self.name}: metrics monitored twice: {', '.join(duplicates)}")
 
 
 @dataclass(frozen=True)
@@ -73,6 +142,9 @@ class EnvironmentSettings:
     # while some trail logs management events in this account and region. False: rely on an existing
     # trail (an organisation trail, Control Tower's); True: the events stack creates one (docs/events.md).
     create_trail: bool = False
+    # The daily compaction rechecks this many days before today (docs/compaction.md): a late snapshot
+    # whose S3 event was lost is still picked up if it arrived within this many days of its day.
+    compaction_lookback_days: int = 3
 
     @property
     def glue_database_name(self) -> str:

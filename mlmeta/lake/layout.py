@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime, timezone
 
 from mlmeta.lake.schema import PARTITION_KEY, TableSpec
@@ -19,3 +20,39 @@ def partition_value(moment: datetime | date) -> str:
 def object_key(table: TableSpec, dt: str, object_id: str) -> str:
     """``<prefix>/dt=YYYY-MM-DD/<object_id>.json.gz``."""
     return f"{table.prefix}/{PARTITION_KEY}={dt}/{object_id}.json.gz"
+
+
+# One Parquet object per table and day (docs/compaction.md): replacing a day is one PUT.
+COMPACTED_OBJECT_NAME = "data.parquet"
+RAW_SUFFIX = ".json.gz"
+# The compactor's bookkeeping (which days are compacted, from what, and the watermark).
+COMPACTION_STATE_KEY = "state/compaction/compaction-state.json"
+
+
+def partition_prefix(prefix: str, dt: str) -> str:
+    """``<prefix>/dt=YYYY-MM-DD/``: the keys of one day."""
+    return f"{prefix}/{PARTITION_KEY}={dt}/"
+
+
+def compacted_key(table: TableSpec, dt: str) -> str:
+    """``compacted/<table>/dt=YYYY-MM-DD/data.parquet``."""
+    return partition_prefix(table.compacted_prefix, dt) + COMPACTED_OBJECT_NAME
+
+
+def raw_partition(key: str, tables: Iterable[TableSpec]) -> tuple[TableSpec, str] | None:
+    """The table and day of a raw object key (``raw/metric_snapshots/dt=2026-01-05/x.json.gz``), or None
+    when the key is not a raw snapshot or audit object of one of ``tables``."""
+    for table in tables:
+        rest = key.removeprefix(f"{table.prefix}/{PARTITION_KEY}=")
+        if rest != key and "/" in rest:
+            dt, name = rest.split("/", 1)
+            if _is_day(dt) and name.endswith(RAW_SUFFIX) and "/" not in name:
+                return table, dt
+    return None
+
+
+def _is_day(text: str) -> bool:
+    try:
+        return date.fromisoformat(text).isoformat() == text
+    except ValueError:
+        return False

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 SCHEMA_VERSION = 1
 
 PARTITION_KEY = "dt"
+# Compacted objects (docs/compaction.md) live below this prefix: compacted/<table>/dt=YYYY-MM-DD/.
+COMPACTED_ROOT = "compacted"
 
 
 @dataclass(frozen=True)
@@ -31,6 +33,20 @@ class TableSpec:
     @property
     def column_names(self) -> tuple[str, ...]:
         return tuple(c.name for c in self.columns)
+
+    # The analysts' table ``name`` is a view over two tables (docs/compaction.md): the snapshots as
+    # written (JSON objects below ``prefix``) and the compacted days (one Parquet object a day).
+    @property
+    def raw_table(self) -> str:
+        return f"{self.name}_raw"
+
+    @property
+    def compacted_table(self) -> str:
+        return f"{self.name}_compacted"
+
+    @property
+    def compacted_prefix(self) -> str:
+        return f"{COMPACTED_ROOT}/{self.name}"
 
 
 _IDENTITY = (

@@ -1,18 +1,27 @@
 """Runs a named query on DuckDB, in process, over a local directory laid out like the lake bucket.
 
-``<lake>/raw/metric_snapshots/dt=YYYY-MM-DD/<id>.json.gz`` and the other prefixes of
-``mlmeta.lake.schema`` become the tables the queries name, with the column types of the data
-contract (not DuckDB's guesses) and ``dt`` as a VARCHAR hive partition, so ``dt >= ?`` prunes files
-here as it prunes partitions in Athena. The Trino SQL is translated by ``trino_to_duckdb``.
+The tables are those of Athena (docs/compaction.md): ``<table>_raw`` over
+``<lake>/raw/metric_snapshots/dt=YYYY-MM-DD/<id>.json.gz`` (and the other prefixes of
+``mlmeta.lake.schema``), ``<table>_compacted`` over ``<lake>/compacted/<table>/dt=YYYY-MM-DD/data.parquet``,
+and the view ``<table>`` the queries name: the same Trino view text as the Glue view
+(``mlmeta.lake.views``), with the compacted day ranges of ``<lake>/state/compaction/``. Column types
+are the data contract's (not DuckDB's guesses) and ``dt`` is a VARCHAR hive partition, so ``dt >= ?``
+prunes files here as it prunes partitions in Athena. The Trino SQL is translated by ``trino_to_duckdb``.
 """
 
 from __future__ import annotations
 
+import os
+from collections.abc import Sequence
 from pathlib import Path
 
 import duckdb
 
+from mlmeta.lake.compaction_state import CompactionError, compacted_ranges
+from mlmeta.lake.layout import COMPACTED_OBJECT_NAME
+from mlmeta.lake.object_store import LocalDirectoryStore
 from mlmeta.lake.schema import PARTITION_KEY, TABLES, TableSpec
+from mlmeta.lake.views import DayRange, view_sql
 from mlmeta.queries.catalog import NamedQuery, QueryError
 from mlmeta.queries.result import QueryResult
 from mlmeta.queries.trino_to_duckdb import SESSION_SETTINGS, to_duckdb
@@ -29,6 +38,7 @@ _SCALAR_TYPES = {
     "timestamp": "TIMESTAMP",
 }
 OBJECT_GLOB = f"{PARTITION_KEY}=*/*.json.gz"
+COMPACTED_GLOB = f"{PARTITION_KEY}=*/{COMPACTED_OBJECT_NAME}"
 
 
 def run_local(query: NamedQuery, values: list[object], lake: Path) -> QueryResult:
@@ -59,23 +69,75 @@ def run_local(query: NamedQuery, values: list[object], lake: Path) -> QueryResul
 
 
 def register_lake(connection: duckdb.DuckDBPyConnection, lake: Path) -> None:
-    """One view per lake table; a table without objects yet is an empty view with the same columns."""
+    """Per lake table: ``<table>_raw``, ``<table>_compacted`` and the view ``<table>`` over both. A table
+    without objects yet is an empty view with the same columns."""
+    try:
+        ranges = compacted_ranges(LocalDirectoryStore(lake))
+    except (CompactionError, ValueError, KeyError, TypeError) as err:
+        raise QueryError(f"cannot read the compaction state of {lake}: {err}") from None
     for table in TABLES:
-        connection.execute(f"CREATE OR REPLACE VIEW {table.name} AS {_table_source(table, lake)}")
+        covered = ranges[table.name]
+        connection.execute(f"CREATE OR REPLACE VIEW {table.raw_table} AS {_raw_source(table, lake, covered)}")
+        connection.execute(f"CREATE OR REPLACE VIEW {table.compacted_table} AS {_compacted_source(table, lake)}")
+        connection.execute(f"CREATE OR REPLACE VIEW {table.name} AS {to_duckdb(view_sql(table, covered))}")
 
 
-def _table_source(table: TableSpec, lake: Path) -> str:
-    types = {c.name: duckdb_type(c.type) for c in table.columns}
+def _raw_source(table: TableSpec, lake: Path, compacted: Sequence[DayRange]) -> str:
+    """The raw objects of the days the view reads from raw (all days but the compacted ones).
+
+    Compacted days are left out of the file list, as partition projection leaves them out in Athena:
+    DuckDB lists every file a glob matches before it prunes on ``dt``, which on a compacted lake of
+    100,000 executions was most of a query's time (bench/hot_spots.md)."""
+    types = _column_types(table)
     directory = lake / table.prefix
-    if not any(directory.glob(OBJECT_GLOB)):
-        typed_nulls = [f"CAST(NULL AS {t}) AS {name}" for name, t in types.items()]
-        return f"SELECT {', '.join(typed_nulls)}, CAST(NULL AS VARCHAR) AS {PARTITION_KEY} WHERE false"
+    if not compacted:
+        patterns = [str(directory / OBJECT_GLOB)] if any(directory.glob(OBJECT_GLOB)) else []
+    else:
+        patterns = [
+            str(directory / partition / OBJECT_GLOB.split("/", 1)[1])
+            for partition in _raw_partitions(directory)
+            if not any(first <= partition[len(PARTITION_KEY) + 1 :] <= last for first, last in compacted)
+            and any((directory / partition).glob("*.json.gz"))
+        ]
+    if not patterns:
+        return _empty_source(types)
     columns = ", ".join(f"{_quote(name)}: {_quote(t)}" for name, t in types.items())
+    files = _quote(patterns[0]) if len(patterns) == 1 else "[" + ", ".join(_quote(p) for p in patterns) + "]"
     return (
-        f"SELECT {', '.join(types)}, {PARTITION_KEY} FROM read_json({_quote(str(directory / OBJECT_GLOB))}, "
+        f"SELECT {', '.join(types)}, {PARTITION_KEY} FROM read_json({files}, "
         f"format = 'newline_delimited', compression = 'gzip', columns = {{{columns}}}, "
         f"hive_partitioning = true, hive_types = {{{_quote(PARTITION_KEY)}: 'VARCHAR'}})"
     )
+
+
+def _compacted_source(table: TableSpec, lake: Path) -> str:
+    types = _column_types(table)
+    directory = lake / table.compacted_prefix
+    if not any(directory.glob(COMPACTED_GLOB)):
+        return _empty_source(types)
+    # The Parquet types are the contract's already (mlmeta.lake.parquet); the casts only pin them.
+    columns = ", ".join(f"CAST({name} AS {t}) AS {name}" for name, t in types.items())
+    return (
+        f"SELECT {columns}, {PARTITION_KEY} FROM read_parquet({_quote(str(directory / COMPACTED_GLOB))}, "
+        f"hive_partitioning = true, hive_types = {{{_quote(PARTITION_KEY)}: 'VARCHAR'}})"
+    )
+
+
+def _raw_partitions(directory: Path) -> list[str]:
+    """The ``dt=...`` folder names below ``directory``, sorted."""
+    if not directory.is_dir():
+        return []
+    marker = f"{PARTITION_KEY}="
+    return sorted(entry.name for entry in os.scandir(directory) if entry.is_dir() and entry.name.startswith(marker))
+
+
+def _column_types(table: TableSpec) -> dict[str, str]:
+    return {c.name: duckdb_type(c.type) for c in table.columns}
+
+
+def _empty_source(types: dict[str, str]) -> str:
+    typed_nulls = [f"CAST(NULL AS {t}) AS {name}" for name, t in types.items()]
+    return f"SELECT {', '.join(typed_nulls)}, CAST(NULL AS VARCHAR) AS {PARTITION_KEY} WHERE false"
 
 
 def duckdb_type(hive_type: str) -> str:

@@ -44,3 +44,11 @@ class LakeStorage(EncryptedStorage):
                 infrequent_access_rule("raw-to-infrequent-access", RAW_PREFIX, retention),
             ],
         )
+        # S3 sends "Object Created" events to EventBridge, where the compaction stack's rule picks the late
+        # snapshots of compacted days (docs/compaction.md). Set on the bucket resource itself: CDK's
+        # ``event_bridge_enabled`` would add a custom-resource Lambda (its own role, runtime and findings)
+        # to set what CloudFormation sets natively.
+        cfn_bucket: s3.CfnBucket = self.bucket.node.default_child
+        cfn_bucket.notification_configuration = s3.CfnBucket.NotificationConfigurationProperty(
+            event_bridge_configuration=s3.CfnBucket.EventBridgeConfigurationProperty(event_bridge_enabled=True)
+        )

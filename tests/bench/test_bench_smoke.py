@@ -37,8 +37,10 @@ def _sections(markdown: str) -> dict[str, list[list[str]]]:
 
 
 @pytest.mark.slow
-def test_a_smoke_run_of_every_benchmark_writes_a_table_of_figures_baselines_and_ratios(tmp_path, capsys):
+def test_a_smoke_run_of_every_benchmark_writes_a_table_of_figures_baselines_and_ratios(tmp_path, capsys, monkeypatch):
     output = tmp_path / "benchmarks.md"
+    # Generated lakes (queries-layout) go to a fresh cache, not the user's.
+    monkeypatch.setenv("MLMETA_BENCH_CACHE", str(tmp_path / "cache"))
 
     assert main(["--smoke", "--with-make", "--output", str(output)]) == 0
 

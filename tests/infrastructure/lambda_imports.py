@@ -12,9 +12,11 @@ from stacks.runtime_code import HANDLERS_DIR, REPOSITORY_ROOT
 # What the Lambda runtime (boto3, botocore) and the Powertools layer (with pydantic) provide;
 # everything else must be in the asset.
 RUNTIME_PROVIDED = frozenset({"boto3", "botocore", "aws_lambda_powertools", "pydantic"})
+# The compactor (docs/compaction.md) runs with AWS's SDK-for-pandas layer instead of Powertools.
+PANDAS_LAYER_PROVIDED = frozenset({"boto3", "botocore", "pyarrow", "numpy", "pandas"})
 
 
-def missing_imports(files: Mapping[str, Path], root: Path = REPOSITORY_ROOT) -> list[str]:
+def missing_imports(files: Mapping[str, Path], root: Path = REPOSITORY_ROOT, provided: frozenset[str] = RUNTIME_PROVIDED) -> list[str]:
     """``file: module`` for each import that neither the asset, the stdlib nor the runtime provides,
     including ``from package import submodule`` where the submodule exists only in the repository.
     Relative imports are resolved against the importing file's package."""
@@ -43,7 +45,7 @@ def missing_imports(files: Mapping[str, Path], root: Path = REPOSITORY_ROOT) -> 
                 continue
             for module in modules + [m for m in submodules if in_repository(m)]:
                 top = module.split(".")[0]
-                provided = top in sys.stdlib_module_names or top in RUNTIME_PROVIDED or top == "__future__"
-                if not provided and module not in shipped:
+                available = top in sys.stdlib_module_names or top in provided or top == "__future__"
+                if not available and module not in shipped:
                     missing.append(f"{relative}: {module}")
     return missing

@@ -10,9 +10,17 @@ PINNED_STATEFUL_RESOURCES = {
     "StorageAccessLogs96FB524C": "AWS::S3::Bucket",
     "StorageBucket5CB7C8EA": "AWS::S3::Bucket",
     "CatalogDatabaseE63956BB": "AWS::Glue::Database",
+    # The analysts' views keep the ids of the tables they replaced (docs/compaction.md): CloudFormation
+    # updates those in place instead of creating a second resource of the same name.
     "Catalogmetricsnapshots8739885C": "AWS::Glue::Table",
     "CatalogcomponentsnapshotsBD107D7E": "AWS::Glue::Table",
     "Catalognamingaudit9F638B3D": "AWS::Glue::Table",
+    "CatalogmetricsnapshotsrawF30DE490": "AWS::Glue::Table",
+    "CatalogcomponentsnapshotsrawC91C31B9": "AWS::Glue::Table",
+    "Catalognamingauditraw7E675591": "AWS::Glue::Table",
+    "Catalogmetricsnapshotscompacted0BC168DC": "AWS::Glue::Table",
+    "Catalogcomponentsnapshotscompacted2FE607B1": "AWS::Glue::Table",
+    "CatalognamingauditcompactedDFD2A191": "AWS::Glue::Table",
     "WorkgroupD5BC63A0": "AWS::Athena::WorkGroup",
 }
 STATEFUL_TYPES = set(PINNED_STATEFUL_RESOURCES.values())

@@ -79,6 +79,23 @@ def events_acknowledgements(env: str) -> set[tuple[str, str]]:
     }
 
 
+def compaction_acknowledgements(env: str) -> set[tuple[str, str]]:
+    """Compaction stack (docs/compaction.md): its two end-of-the-line queues, and the object keys below
+    the lake prefixes the compactor reads and writes."""
+    lake = (
+        '{"Fn::GetStackOutput":{"StackName":"mlmeta-%s-lake","Region":"ap-northeast-1",'
+        '"OutputName":"PublishOutputFnGetAttStorageBucket5CB7C8EAArnD5536396"}}' % env
+    )
+    prefixes = [
+        "raw/metric_snapshots", "raw/component_snapshots", "audit/naming",
+        "compacted/metric_snapshots", "compacted/component_snapshots", "compacted/naming_audit", "state/compaction",
+    ]  # fmt: skip
+    queues = {"CompactorFailedRunsQueue9CC1CF16", "CompactorDeliveryFailuresQueueD3C445C0"}
+    return {(queue, "AwsSolutions-SQS3") for queue in queues} | {
+        ("CompactorPermissions28D7B082", f"AwsSolutions-IAM5[Resource::{lake}/{prefix}/*]") for prefix in prefixes
+    }
+
+
 MIN_REASON_CHARS = 30
 
 
@@ -109,7 +126,7 @@ def test_validation_report_of_the_synth_is_clean(env_app):
 
 def test_acknowledgements_are_the_reviewed_ones(env_app):
     env = env_app.settings.name
-    expected = EXPECTED_ACKNOWLEDGEMENTS | pipeline_acknowledgements(env) | events_acknowledgements(env)
+    expected = EXPECTED_ACKNOWLEDGEMENTS | pipeline_acknowledgements(env) | events_acknowledgements(env) | compaction_acknowledgements(env)
     assert {(logical_id, rule) for logical_id, rule, _ in acknowledgements(env_app)} == expected
 
 
