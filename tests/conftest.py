@@ -1,6 +1,13 @@
 """Process-wide test settings. Set before any test module imports aws_cdk."""
 
 import os
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import boto3
+import pytest
+from botocore.stub import Stubber
 
 # CDK's built-in CloudFormation validation costs ~2 s per synth; `make synth` runs it, the tests rely
 # on cfn-lint instead. cdk-nag (a validation plugin too) still runs with this set.
@@ -8,3 +15,23 @@ os.environ.setdefault("CDK_VALIDATION", "false")
 os.environ.setdefault("CDK_DISABLE_CLI_TELEMETRY", "true")
 # The machines run Node 20 (pinned by the platform); jsii's end-of-life banner would bury test output.
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
+
+
+# Athena's documented response shapes (tests/athena/athena_shapes.py) and a Stubber-wrapped client serve
+# the Athena tests of the query command, the analytics API and the plot command alike.
+sys.path.insert(0, str(Path(__file__).resolve().parent / "athena"))
+
+
+@pytest.fixture
+def athena_client():
+    # Dummy credentials: the Stubber answers every call, nothing leaves the process.
+    return boto3.client(
+        "athena", region_name="ap-northeast-1", aws_access_key_id="testing", aws_secret_access_key="testing"
+    )
+
+
+@pytest.fixture
+def athena_stub(athena_client) -> Iterator[Stubber]:
+    with Stubber(athena_client) as stub:
+        yield stub
+        stub.assert_no_pending_responses()

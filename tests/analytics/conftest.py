@@ -6,8 +6,6 @@ The lake: 40 executions each of churn-prediction-dev and fraud-detection-dev, 9 
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
 
 import pandas as pd
@@ -15,17 +13,6 @@ import pytest
 from analytics_fixtures import OTHER_USE_CASE, PLANTED_DRIFT, USE_CASE
 
 from mlmeta.lake.synthetic import LakeRecords, generate_history, write_lake
-
-# The Athena engine's test helpers (AWS's documented response shapes, a Stubber-wrapped client):
-# imported from tests/athena, not copied. athena_shapes is a plain module; the fixtures live in
-# that directory's conftest, loaded here under its own name.
-ATHENA_TESTS = Path(__file__).resolve().parents[1] / "athena"
-sys.path.insert(0, str(ATHENA_TESTS))
-_spec = importlib.util.spec_from_file_location("athena_tests_conftest", ATHENA_TESTS / "conftest.py")
-_athena_fixtures = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(_athena_fixtures)
-athena_client = _athena_fixtures.athena_client
-athena_stub = _athena_fixtures.athena_stub
 
 
 @pytest.fixture(scope="session")
