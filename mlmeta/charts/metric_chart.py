@@ -53,7 +53,7 @@ class MetricChart:
         first, last = (self.runs["execution_end"].iloc[i].date().isoformat() for i in (0, -1))
         text = (
             f"{len(self.runs)} runs of {self.pipeline} {self.metric} from {first} to {last}; "
-            f"{len(self.drift_points)} drift points (|z| >= {self.z_threshold:g} against the previous {self.window} runs)"
+            f"{plural(len(self.drift_points), 'drift point')} (|z| >= {self.z_threshold:g} against the previous {self.window} runs)"
         )
         if self.min_value is not None:
             text += f"; {len(self.below_threshold_points)} below {self.min_value:g}"
@@ -85,3 +85,8 @@ def load_metric_chart(
         metric=metric, pipeline=pipeline, from_dt=from_dt, to_dt=to_dt, window=window, z_threshold=z_threshold,
         min_value=min_value, runs=runs[list(COLUMNS)],
     )
+
+
+def plural(count: int, noun: str) -> str:
+    """``1 drift point``, ``4 drift points``."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"

@@ -16,7 +16,7 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from mlmeta.charts.metric_chart import MetricChart
+from mlmeta.charts.metric_chart import MetricChart, plural
 
 FIGURE_SIZE_INCHES = (12.0, 5.0)
 DPI = 100
@@ -58,7 +58,7 @@ def build_figure(chart: MetricChart) -> Figure:
     axes.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
     axes.set_xlabel("execution end (UTC)")
     axes.set_ylabel(chart.metric)
-    axes.set_title(f"{chart.metric} of {chart.pipeline}: {len(runs)} runs, {len(chart.drift_points)} drift points")
+    axes.set_title(f"{chart.metric} of {chart.pipeline}: {len(runs)} runs, {plural(len(chart.drift_points), 'drift point')}")
     axes.grid(True, alpha=0.3)
     axes.legend(loc="best")
     return figure

@@ -91,7 +91,7 @@ def test_the_config_s_experiments_were_deployed_through_the_stack_s_handler(smal
 
 def test_the_chart_is_written_and_progress_is_one_line_per_phase_off_a_terminal(small_demo, small_demo_progress):
     assert small_demo.chart.read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
-    assert "1 drift points" in small_demo.chart_summary
+    assert "1 drift point " in small_demo.chart_summary
     lines = small_demo_progress.getvalue().splitlines()
     assert [line[:5] for line in lines] == [f"[{i}/6]" for i in range(1, 7)]
     assert "\r" not in small_demo_progress.getvalue()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from mlmeta.charts.metric_chart import plural
+
 import pytest
 from plot_fixtures import EXECUTIONS, PIPELINE, PLANTED_DRIFT, USE_CASE
 
@@ -45,7 +47,7 @@ def test_the_summary_counts_runs_and_drift_points(chart):
     drift, below = len(chart.drift_points), len(chart.below_threshold_points)
     assert chart.summary() == (
         f"{EXECUTIONS} runs of {PIPELINE} auc from 2026-01-05 to 2026-03-05; "
-        f"{drift} drift points (|z| >= 3 against the previous 10 runs); {below} below 0.89"
+        f"{plural(drift, 'drift point')} (|z| >= 3 against the previous 10 runs); {below} below 0.89"
     )
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from mlmeta.charts.metric_chart import plural
+
 from datetime import date
 
 import pytest
@@ -41,7 +43,7 @@ def test_default_output_goes_to_metric_pipeline_png_in_the_current_directory(lak
     chart = load_metric_chart("auc", USE_CASE, lake=lake)
     assert (code, err) == (0, "")
     assert out.splitlines() == [f"auc-{PIPELINE}.png", chart.summary()]
-    assert f"{EXECUTIONS} runs" in out and f"{len(chart.drift_points)} drift points" in out
+    assert f"{EXECUTIONS} runs" in out and plural(len(chart.drift_points), "drift point") in out
     with Image.open(tmp_path / f"auc-{PIPELINE}.png") as image:
         assert image.size == (1200, 500)
 
