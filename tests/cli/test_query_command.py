@@ -6,22 +6,13 @@ import json
 
 import pytest
 
-from mlmeta.cli import main
+from cli_runner import run_cli
+
 from mlmeta.lake.layout import object_key
 from mlmeta.lake.records import encode_records
 from mlmeta.lake.schema import METRIC_SNAPSHOTS
 
 pytestmark = pytest.mark.usefixtures("queries_dir")
-
-
-def run_cli(capsys, *argv):
-    """Exit code, stdout, stderr of ``mlmeta ARGV``; argparse errors exit through SystemExit."""
-    try:
-        code = main(list(argv))
-    except SystemExit as stop:
-        code = stop.code
-    out = capsys.readouterr()
-    return code, out.out, out.err
 
 
 def assert_one_line_error(code, out, err, *fragments):

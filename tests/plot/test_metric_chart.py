@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from mlmeta.charts.metric_chart import plural
-
 import pytest
 from plot_fixtures import EXECUTIONS, PIPELINE, PLANTED_DRIFT, USE_CASE
 
-from mlmeta.charts.metric_chart import load_metric_chart
+from mlmeta.charts.metric_chart import load_metric_chart, plural
 from mlmeta.queries.runner import run_named
 
 OPEN = ["0001-01-01", "9999-12-31"]

@@ -2,29 +2,17 @@
 
 from __future__ import annotations
 
-from mlmeta.charts.metric_chart import plural
-
 from datetime import date
 
 import pytest
 from athena_shapes import query_execution, results_page
+from cli_runner import run_cli
 from plot_fixtures import EXECUTIONS, PIPELINE, USE_CASE
 from PIL import Image
 
-from mlmeta.charts.metric_chart import load_metric_chart
-from mlmeta.cli import main
+from mlmeta.charts.metric_chart import load_metric_chart, plural
 from mlmeta.queries import runner
 from mlmeta.queries.catalog import get_query
-
-
-def run_cli(capsys, *argv):
-    """Exit code, stdout, stderr of ``mlmeta ARGV``; argparse errors exit through SystemExit."""
-    try:
-        code = main(list(argv))
-    except SystemExit as stop:
-        code = stop.code
-    out = capsys.readouterr()
-    return code, out.out, out.err
 
 
 def assert_one_line_error(code, out, err, *fragments):
