@@ -66,19 +66,20 @@ def tag_environment_trial(
         execution = identify_execution(detail.pipeline_execution_arn, convention=convention, environment=environment)
     except NotOurs as err:
         return skipped(str(err))
-    trial = with_backoff(
-        lambda: sagemaker.describe_trial(TrialName=execution.environment_trial),
-        retry_if=is_not_found,
-        what=f"trial {execution.environment_trial} of execution {execution.execution_arn} does not exist",
-        backoff=wait,
-        sleep=sleep,
-    )
     tags = {
         **required_tags(use_case=execution.use_case, environment=execution.environment, kind=ENVIRONMENT_TRIAL_KIND),
         TAG_PIPELINE_EXECUTION_ARN: execution.execution_arn,
     }
-    sagemaker.add_tags(ResourceArn=trial["TrialArn"], Tags=tag_list(tags))
-    return TagResult("tagged", f"trial 1.1 {execution.environment_trial}", trial["TrialArn"], tags)
+    return _tag_once_created(
+        sagemaker,
+        describe=lambda: sagemaker.describe_trial(TrialName=execution.environment_trial),
+        arn_field="TrialArn",
+        missing=f"trial {execution.environment_trial} of execution {execution.execution_arn} does not exist",
+        tags=tags,
+        tagged=f"trial 1.1 {execution.environment_trial}",
+        wait=wait,
+        sleep=sleep,
+    )
 
 
 def tag_step_component(
@@ -99,16 +100,34 @@ def tag_step_component(
     except NotOurs as err:
         return skipped(str(err))
     component_name = job_component_name(job_arn)
-    component = with_backoff(
-        lambda: sagemaker.describe_trial_component(TrialComponentName=component_name),
-        retry_if=is_not_found,
-        what=f"trial component {component_name} of job {job_arn} does not exist",
-        backoff=wait,
+    return _tag_once_created(
+        sagemaker,
+        describe=lambda: sagemaker.describe_trial_component(TrialComponentName=component_name),
+        arn_field="TrialComponentArn",
+        missing=f"trial component {component_name} of job {job_arn} does not exist",
+        tags=step_tags(execution, detail.step_name),
+        tagged=f"component {component_name} of step {detail.step_name}",
+        wait=wait,
         sleep=sleep,
     )
-    tags = step_tags(execution, detail.step_name)
-    sagemaker.add_tags(ResourceArn=component["TrialComponentArn"], Tags=tag_list(tags))
-    return TagResult("tagged", f"component {component_name} of step {detail.step_name}", component["TrialComponentArn"], tags)
+
+
+def _tag_once_created(
+    sagemaker: Any,
+    *,
+    describe: Callable[[], Mapping[str, Any]],
+    arn_field: str,
+    missing: str,
+    tags: Mapping[str, str],
+    tagged: str,
+    wait: Backoff,
+    sleep: Callable[[float], None],
+) -> TagResult:
+    """Wait (bounded) for SageMaker to have created the resource, then tag it: it appears after the event."""
+    resource = with_backoff(describe, retry_if=is_not_found, what=missing, backoff=wait, sleep=sleep)
+    arn = resource[arn_field]
+    sagemaker.add_tags(ResourceArn=arn, Tags=tag_list(tags))
+    return TagResult("tagged", tagged, arn, dict(tags))
 
 
 def step_tags(execution: PipelineExecution, step_name: str) -> dict[str, str]:
