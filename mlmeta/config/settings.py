@@ -16,27 +16,7 @@ MetricDirection = Literal["higher-is-better", "lower-is-better"]
 
 DEFAULT_REGION = "ap-northeast-1"
 
-# Lambdas get Powertools for AWS Lambda (Python) from AWS's public layer
-# arn:aws:lambda:{region}:017000801446:layer:AWSLambdaPowertoolsPythonV3-{python3NN}-arm64:{version}.
-# Pinned to the layer version meant to package aws-lambda-powertools 3.37.0, the version pyproject.toml
-# pins for the tests. NOT verified offline (no AWS access when this was written): before the first
-# deploy, check that the layer's Description ends in 3.37.0 with
-#   aws lambda get-layer-version-by-arn --region ap-northeast-1 --arn \
-#     arn:aws:lambda:ap-northeast-1:017000801446:layer:AWSLambdaPowertoolsPythonV3-python314-arm64:<this>
-# and change this number (and the pyproject pin) together.
-POWERTOOLS_LAYER_VERSION = 42
-
-# The compactor (docs/compaction.md) gets pyarrow from AWS's public "AWS SDK for pandas" layer
-# arn:aws:lambda:{region}:336392948345:layer:AWSSDKPandas-Python314-Arm64:{version}, whose version numbers
-# differ per region: one entry per region an environment deploys to (synth refuses another region).
-# NOT verified offline (no AWS access when this was written): the layer table of AWS SDK for pandas
-# 3.16.1 lists af-south-1 AWSSDKPandas-Python314-Arm64:6; the ap-northeast-1 row was not in the copy
-# read, so 6 is an assumption. Before the first deploy check the version and that its Description
-# names 3.16.x with
-#   aws lambda list-layer-versions --region ap-northeast-1 --layer-name \
-#     arn:aws:lambda:ap-northeast-1:336392948345:layer:AWSSDKPandas-Python314-Arm64
-# (3.16.1 unzips to ~204 MB of Lambda's 250 MB: the compactor carries no other layer.)
-AWS_SDK_PANDAS_LAYER_VERSIONS: dict[str, int] = {"ap-northeast-1": 6}
+# The Lambda runtime and its public layers: mlmeta/config/lambda_runtime.py.
 
 
 @dataclass(frozen=True)

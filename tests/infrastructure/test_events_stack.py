@@ -8,10 +8,10 @@ from __future__ import annotations
 import json
 
 import pytest
-from aws_cdk import aws_lambda as lambda_
+from cfn_values import layer_parameters, this_python
 
 from mlmeta.config import ENVIRONMENTS
-from mlmeta.config.settings import POWERTOOLS_LAYER_VERSION
+from mlmeta.config.lambda_runtime import POWERTOOLS_VERSION
 from mlmeta.events.handlers import HANDLERS, EventResources, handler_environment
 from mlmeta.events.routes import routes
 from stacks.events.handler_function import MAX_EVENT_AGE, RETRY_ATTEMPTS
@@ -89,23 +89,16 @@ def test_every_function_retries_then_sends_the_event_to_the_failure_queue(env_ap
         assert config["DestinationConfig"] == {"OnFailure": {"Destination": get_att(QUEUES["FailedInvocations"])}}
 
 
-def latest_python() -> str:
-    names = [getattr(lambda_.Runtime, attr).name for attr in dir(lambda_.Runtime) if attr.startswith("PYTHON_3_")]
-    return max(names, key=lambda name: tuple(int(part) for part in name.removeprefix("python").split(".")))
-
-
 @pytest.mark.parametrize("spec", HANDLERS, ids=lambda spec: spec.name)
 def test_each_handler_runs_as_its_spec_says_with_the_shared_environment(env_app, spec):
     function = resources(env_app, "AWS::Lambda::Function")[function_id(env_app, spec)]["Properties"]
-    python = latest_python()
+    python = this_python()
     lake = env_app.stacks.lake.stack_name
 
     assert function["Runtime"] == python
     assert function["Architectures"] == ["arm64"]
-    assert function["Layers"] == [
-        f"arn:aws:lambda:{env_app.settings.region}:017000801446:layer:"
-        f"AWSLambdaPowertoolsPythonV3-{python.replace('.', '')}-arm64:{POWERTOOLS_LAYER_VERSION}"
-    ]
+    template = env_app.template_json(env_app.stacks.events)
+    assert layer_parameters(template, function) == [f"/aws/service/powertools/python/arm64/{python}/{POWERTOOLS_VERSION}"]
     assert (function["Timeout"], function["MemorySize"]) == (spec.timeout_seconds, spec.memory_mb)
     assert "ReservedConcurrentExecutions" not in function
     resources_as_rendered = EventResources(lake_bucket="LAKE", quarantine_queue_url="QUEUE", notices_topic_arn="TOPIC")

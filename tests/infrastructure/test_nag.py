@@ -124,9 +124,20 @@ def test_validation_report_of_the_synth_is_clean(env_app):
     assert env_app.validation_report["pluginReports"] == []
 
 
+def python_runtime_acknowledgements(env_app) -> set[tuple[str, str]]:
+    """Every Python function (stacks/python_lambda.py): python3.13, the tests' interpreter, not the newest."""
+    return {
+        (logical_id, "AwsSolutions-L1")
+        for stack in env_app.stacks.all()
+        for logical_id, resource in env_app.resources(stack, "AWS::Lambda::Function").items()
+        if resource["Properties"].get("Runtime", "").startswith("python")
+    }
+
+
 def test_acknowledgements_are_the_reviewed_ones(env_app):
     env = env_app.settings.name
     expected = EXPECTED_ACKNOWLEDGEMENTS | pipeline_acknowledgements(env) | events_acknowledgements(env) | compaction_acknowledgements(env)
+    expected |= python_runtime_acknowledgements(env_app)
     assert {(logical_id, rule) for logical_id, rule, _ in acknowledgements(env_app)} == expected
 
 
