@@ -90,6 +90,11 @@ class NamingGuardrail(Construct):
             iam.PolicyStatement(sid=f"Create{_sid(resource_type)}", actions=[CREATE_ACTION[resource_type]], resources=list(arns))
             for resource_type, arns in patterns.items()
         ]
+        # IAM authorizes CreateTrial on the new trial and on the experiment it joins: people's EDA trials join
+        # their EDA experiments (tests/infrastructure/test_iam_definitions.py checks this against IAM's definitions).
+        statements.append(
+            iam.PolicyStatement(sid="TrialsJoinEdaExperiments", actions=[CREATE_ACTION[TRIAL]], resources=list(patterns[EXPERIMENT]))
+        )
         statements.append(iam.PolicyStatement(sid="TagConventionNames", actions=[ADD_TAGS], resources=every_pattern))
         if naming_mode == "enforce":
             statements.append(
