@@ -19,6 +19,10 @@ DEFAULT_REGION = "ap-northeast-1"
 # The Lambda runtime and its public layers: mlmeta/config/lambda_runtime.py.
 
 
+class SettingsError(ValueError):
+    """A configuration mistake found at synth: reported as one line, not a traceback."""
+
+
 @dataclass(frozen=True)
 class RetentionSettings:
     """How long each kind of data is kept, in days."""
@@ -119,12 +123,28 @@ class EnvironmentSettings:
     # IAM role names (in this environment's account) that get the naming guardrail policy attached.
     data_scientist_role_names: tuple[str, ...] = ()
     # EventBridge sees CloudTrail's "AWS API Call via CloudTrail" events (the naming guard's trigger) only
-    # while some trail logs management events in this account and region. False: rely on an existing
-    # trail (an organisation trail, Control Tower's); True: the events stack creates one (docs/events.md).
-    create_trail: bool = False
+    # while some trail logs write management events in this account and region (docs/deploying.md).
+    # create_trail: the events stack creates one; existing_trail: the name or ARN of a trail that already
+    # does (an organisation trail, Control Tower's), which `mlmeta doctor` checks. Exactly one of the two.
+    create_trail: bool = True
+    existing_trail: str | None = None
     # The daily compaction rechecks this many days before today (docs/compaction.md): a late snapshot
     # whose S3 event was lost is still picked up if it arrived within this many days of its day.
     compaction_lookback_days: int = 3
+
+    def check_trail(self) -> None:
+        """Fails synth with one line unless exactly one way of delivering CloudTrail's events is declared."""
+        if self.create_trail and self.existing_trail:
+            raise SettingsError(
+                f"environment {self.name}: create_trail=True and existing_trail={self.existing_trail!r} both deliver "
+                "CloudTrail's events (a second trail bills every management event again); keep one"
+            )
+        if not self.create_trail and not self.existing_trail:
+            raise SettingsError(
+                f"environment {self.name}: the naming guard needs a CloudTrail trail that logs write management events; "
+                "set create_trail=True (the events stack creates one) or existing_trail='<name or ARN of your "
+                "organisation trail>' (mlmeta doctor checks that it logs them)"
+            )
 
     @property
     def glue_database_name(self) -> str:

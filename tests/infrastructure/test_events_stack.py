@@ -180,8 +180,10 @@ def test_the_stack_is_stateless_but_keeps_the_ids_of_what_holds_messages_and_sub
         assert found[logical_id]["Type"] == resource_type
 
 
-def test_no_trail_unless_the_environment_asks_for_one(env_app):
-    assert resources(env_app, "AWS::CloudTrail::Trail") == {}
+def test_each_embedded_environment_has_its_trail_of_write_management_events(env_app):
+    (trail,) = resources(env_app, "AWS::CloudTrail::Trail").values()
+    assert trail["Properties"]["TrailName"] == f"mlmeta-{env_app.settings.name}-management-events"
+    assert trail["Properties"]["IsLogging"] is True
 
 
 def test_outputs_name_the_topic_and_the_quarantine(env_app):
@@ -194,9 +196,11 @@ def test_construct_ids_of_the_handlers():
     assert [construct_id_of(spec) for spec in HANDLERS] == ["Tagger", "NamingGuard", "Snapshotter", "Reconciler"]
 
 
-def test_every_configured_environment_has_the_default_of_no_trail():
-    # An organisation trail is the usual case; an environment that has none sets create_trail=True.
-    assert {name: settings.create_trail for name, settings in ENVIRONMENTS.items()} == dict.fromkeys(ENVIRONMENTS, False)
+def test_every_configured_environment_creates_its_trail_by_default():
+    # Without a declared organisation trail, each embedded environment creates its own (docs/deploying.md).
+    assert {name: (settings.create_trail, settings.existing_trail) for name, settings in ENVIRONMENTS.items()} == dict.fromkeys(
+        ENVIRONMENTS, (True, None)
+    )
 
 
 def test_a_pattern_field_that_is_not_an_event_field_is_refused():

@@ -74,7 +74,8 @@ def events_acknowledgements(env: str) -> set[tuple[str, str]]:
         ],
     }  # fmt: skip
     queues = {"QuarantineQueue7DCA55F2", "DeliveryFailuresQueueD44B9E7E", "FailedInvocationsQueueC607D06D"}
-    return {(queue, "AwsSolutions-SQS3") for queue in queues} | {
+    # The trail's access-log bucket (create_trail, every embedded environment): as for the lake's.
+    return {(queue, "AwsSolutions-SQS3") for queue in queues} | {("TrailAccessLogsFEE33FE3", "AwsSolutions-S1")} | {
         (policy, f"AwsSolutions-IAM5[Resource::{resource}]") for policy, resources in policies.items() for resource in resources
     }
 
