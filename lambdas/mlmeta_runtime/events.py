@@ -15,7 +15,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Annotated, Any, ClassVar, Literal, Union
+from typing import Annotated, Any, ClassVar, Literal, Union, get_args
 
 from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
 from pydantic import (
@@ -35,8 +35,13 @@ PIPELINE_STEP_STATUS_CHANGE = "SageMaker Model Building Pipeline Execution Step 
 CLOUDTRAIL_API_CALL = "AWS API Call via CloudTrail"
 SCHEDULED_EVENT = "Scheduled Event"
 
-ExecutionStatus = Literal["Executing", "Stopping", "Stopped", "Failed", "Succeeded"]
-TERMINAL_STATUSES: tuple[str, ...] = ("Succeeded", "Failed", "Stopped")
+# SageMaker's PipelineExecutionStatus and StepStatus enums as botocore's service model has them (a test
+# keeps these equal to the model; Lambda does not read botocore's model, whose version may differ).
+ExecutionStatus = Literal["Executing", "Stopping", "Stopped", "Failed", "Succeeded", "CompletedWithFailures"]
+EXECUTION_STATUSES: tuple[str, ...] = get_args(ExecutionStatus)
+# The statuses of an execution that no longer runs: its snapshots are taken then. CompletedWithFailures
+# (some steps failed, the execution went on) is one: its metrics are as worth keeping as a failure's.
+TERMINAL_STATUSES: tuple[str, ...] = ("Succeeded", "Failed", "Stopped", "CompletedWithFailures")
 StepStatus = Literal["Starting", "Executing", "Stopping", "Stopped", "Failed", "Succeeded"]
 
 # SageMaker's own limits: pipeline names up to 256 characters, job names up to 63, experiment entity
