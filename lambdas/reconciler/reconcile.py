@@ -1,12 +1,15 @@
 """The reconciler: what events missed, a schedule catches.
 
 1. Snapshots: for each configured pipeline, the executions created in the look-back window
-   (ListPipelineExecutions, CreatedAfter) that have finished; each one whose metric snapshot object is
-   missing (HeadObject at its deterministic key) is snapshotted with the snapshotter's own function.
-   Without the event there is no executionEndTime: DescribePipelineExecution's LastModifiedTime (the
-   last change of a finished execution, i.e. its end) stands in, and the existence check also looks
-   at the day before when the end is within minutes of midnight, so a snapshot written from the event
-   is found even if the two times straddle midnight.
+   (ListPipelineExecutions, CreatedAfter) that have finished. Which of them have a metric snapshot
+   comes from one listing of each day's ``metric_snapshots`` partition in the window (snapshot_index.py),
+   shared by every pipeline; only the executions missing there are described
+   (DescribePipelineExecution) and snapshotted with the snapshotter's own function. So the calls grow
+   with the days of the window and the missing snapshots, not with every finished execution (at 1,000
+   executions a day, 48 h: a few ListObjectsV2 instead of 2,000 DescribePipelineExecution and 2,000+
+   HeadObject; docs/benchmarks.md). Without the event there is no executionEndTime:
+   DescribePipelineExecution's LastModifiedTime (the last change of a finished execution, i.e. its
+   end) stands in.
 2. Naming sweep: experiments and trials created since the last sweep (ListExperiments / ListTrials,
    CreatedAfter = the marker minus an overlap, CreatedBefore = this run's time) go through the naming
    guard's ``check_name`` with source ``sweep``. The marker is the S3 object
@@ -27,14 +30,13 @@ from typing import Any
 
 from aws_lambda_powertools import Logger
 
-from mlmeta.lake.layout import object_key, partition_value
-from mlmeta.lake.schema import METRIC_SNAPSHOTS
 from mlmeta_runtime.errors import is_not_found
 from mlmeta_runtime.events import TERMINAL_STATUSES
-from mlmeta_runtime.lake_writer import iso_utc, object_exists
-from mlmeta_runtime.pipelines import NotOurs, identify_execution
+from mlmeta_runtime.lake_writer import iso_utc
+from mlmeta_runtime.pipelines import NotOurs, PipelineExecution, identify_execution
 from mlmeta_runtime.settings import Settings
 from naming_guard.guard import check_name, sweep_check
+from reconciler.snapshot_index import SnapshotIndex, partition_days
 from snapshotter.snapshot import FinishedExecution, StepLookup, snapshot_execution
 
 logger = Logger(child=True)
@@ -42,7 +44,7 @@ logger = Logger(child=True)
 SWEEP_MARKER_KEY = "state/reconciler/naming-sweep.json"
 # Re-sweep a little before the marker: resources can show up in List* a moment after their creation time.
 SWEEP_OVERLAP = timedelta(minutes=15)
-# LastModifiedTime may trail the event's executionEndTime by a little.
+# An execution that ends as the run starts: its end (and snapshot day) may be a moment after "now".
 END_TIME_SLACK = timedelta(minutes=10)
 PAGE_SIZE = 100
 SWEPT = (("experiment", "list_experiments", "ExperimentSummaries"), ("experiment-trial", "list_trials", "TrialSummaries"))
@@ -62,6 +64,7 @@ class ReconcileSummary:
     executions_finished: int = 0
     snapshots_present: int = 0
     snapshots_written: list[str] = field(default_factory=list)
+    snapshot_days_listed: list[str] = field(default_factory=list)
     executions_skipped: list[str] = field(default_factory=list)
     missing_pipelines: list[str] = field(default_factory=list)
     sweep_since: str | None = None
@@ -77,14 +80,24 @@ class ReconcileSummary:
 def reconcile(clients: AwsClients, settings: Settings, *, now: datetime, steps: StepLookup) -> ReconcileSummary:
     since = now - timedelta(hours=settings.lookback_hours)
     summary = ReconcileSummary(now=iso_utc(now), executions_since=iso_utc(since))
+    # An execution created in the window ends in it; one ending as the run starts may land a moment past now.
+    snapshots = SnapshotIndex(clients.s3, settings.lake_bucket, partition_days(since, now + END_TIME_SLACK))
     for pipeline_name in settings.pipeline_names:
-        reconcile_pipeline(clients, settings, pipeline_name, since=since, steps=steps, summary=summary)
+        reconcile_pipeline(clients, settings, pipeline_name, since=since, snapshots=snapshots, steps=steps, summary=summary)
+    summary.snapshot_days_listed = list(snapshots.days) if snapshots.listed else []
     sweep_names(clients, settings, now=now, default_since=since, summary=summary)
     return summary
 
 
 def reconcile_pipeline(
-    clients: AwsClients, settings: Settings, pipeline_name: str, *, since: datetime, steps: StepLookup, summary: ReconcileSummary
+    clients: AwsClients,
+    settings: Settings,
+    pipeline_name: str,
+    *,
+    since: datetime,
+    snapshots: SnapshotIndex,
+    steps: StepLookup,
+    summary: ReconcileSummary,
 ) -> None:
     try:
         finished = [s for s in list_executions(clients.sagemaker, pipeline_name, since) if s["PipelineExecutionStatus"] in TERMINAL_STATUSES]
@@ -97,15 +110,15 @@ def reconcile_pipeline(
     for execution_summary in finished:
         summary.executions_finished += 1
         arn = execution_summary["PipelineExecutionArn"]
-        described = clients.sagemaker.describe_pipeline_execution(PipelineExecutionArn=arn)
         try:
-            execution = finished_from_description(described, settings)
+            pipeline = identify_execution(arn, convention=settings.convention, environment=settings.environment)
         except NotOurs as err:
             summary.executions_skipped.append(f"{arn}: {err}")
             continue
-        if any(object_exists(clients.s3, settings.lake_bucket, key) for key in snapshot_marker_keys(execution)):
+        if snapshots.has(pipeline.execution_id):
             summary.snapshots_present += 1
             continue
+        execution = finished_from_description(clients.sagemaker.describe_pipeline_execution(PipelineExecutionArn=arn), pipeline)
         result = snapshot_execution(
             clients.sagemaker,
             clients.s3,
@@ -137,19 +150,13 @@ def list_executions(sagemaker: Any, pipeline_name: str, since: datetime) -> Iter
         kwargs["NextToken"] = page["NextToken"]
 
 
-def finished_from_description(described: Mapping[str, Any], settings: Settings) -> FinishedExecution:
+def finished_from_description(described: Mapping[str, Any], pipeline: PipelineExecution) -> FinishedExecution:
     return FinishedExecution(
-        pipeline=identify_execution(described["PipelineExecutionArn"], convention=settings.convention, environment=settings.environment),
+        pipeline=pipeline,
         status=described["PipelineExecutionStatus"],
         start=described.get("CreationTime"),
         end=described["LastModifiedTime"],
     )
-
-
-def snapshot_marker_keys(execution: FinishedExecution) -> list[str]:
-    """Where the execution's metric snapshot may be: the end's date, and the day before near midnight."""
-    dates = dict.fromkeys([partition_value(execution.end), partition_value(execution.end - END_TIME_SLACK)])
-    return [object_key(METRIC_SNAPSHOTS, dt, execution.pipeline.execution_id) for dt in dates]
 
 
 def sweep_names(clients: AwsClients, settings: Settings, *, now: datetime, default_since: datetime, summary: ReconcileSummary) -> None:

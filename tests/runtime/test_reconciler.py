@@ -6,6 +6,7 @@ the pipeline would have; moto ignores CreatedAfter/CreatedBefore, which the reco
 from __future__ import annotations
 
 import json
+from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -127,8 +128,9 @@ def test_the_sweep_marker_never_moves_backwards(reconciler, world):
 
 def test_only_finished_executions_are_checked_and_a_snapshot_across_midnight_is_found(reconciler, world):
     """Stubber for SageMaker (moto's executions are all Succeeded, ending now): one execution still
-    Executing, one that ended at 23:59:58 (the event's executionEndTime, so its snapshot is in the 2nd's
-    partition) with a LastModifiedTime after midnight. The lake is moto's S3."""
+    Executing, one whose snapshot is in the 2nd's partition (the event's executionEndTime, 23:59:58)
+    though its LastModifiedTime is after midnight. The listing of each day finds it, so it is not even
+    described. The lake is moto's S3."""
     now = datetime(2026, 1, 3, 6, 0, tzinfo=timezone.utc)
     base = "arn:aws:sagemaker:ap-northeast-1:123456789012:pipeline/churn-prediction-dev/execution/"
     world.s3.put_object(Bucket=LAKE_BUCKET, Key="raw/metric_snapshots/dt=2026-01-02/bbbbbbbbbbbb.json.gz", Body=b"x")
@@ -138,10 +140,6 @@ def test_only_finished_executions_are_checked_and_a_snapshot_across_midnight_is_
             {"PipelineExecutionArn": base + "bbbbbbbbbbbb", "StartTime": now - timedelta(hours=7), "PipelineExecutionStatus": "Succeeded"},
         ]}, {"PipelineName": PIPELINE, "CreatedAfter": now - timedelta(hours=48), "SortBy": "CreationTime", "SortOrder": "Descending",
              "MaxResults": 100})
-        stub.add_response("describe_pipeline_execution", {
-            "PipelineExecutionArn": base + "bbbbbbbbbbbb", "PipelineExecutionStatus": "Succeeded",
-            "CreationTime": now - timedelta(hours=7), "LastModifiedTime": datetime(2026, 1, 3, 0, 0, 3, tzinfo=timezone.utc),
-        }, {"PipelineExecutionArn": base + "bbbbbbbbbbbb"})
         for operation in ("list_experiments", "list_trials"):
             stub.add_response(operation, {}, {"CreatedAfter": ANY, "CreatedBefore": now, "SortBy": "CreationTime",
                                               "SortOrder": "Ascending", "MaxResults": 100})
@@ -150,3 +148,39 @@ def test_only_finished_executions_are_checked_and_a_snapshot_across_midnight_is_
 
         stub.assert_no_pending_responses()
     assert (summary["executions_finished"], summary["snapshots_present"], summary["snapshots_written"]) == (1, 1, [])
+    assert summary["snapshot_days_listed"] == ["2026-01-01", "2026-01-02", "2026-01-03"]
+
+
+@contextmanager
+def api_calls(*clients):
+    """The names of the API calls made through ``clients`` (botocore's provide-client-params fires once per call)."""
+    calls: list[str] = []
+
+    def record(model, **_) -> None:
+        calls.append(model.name)
+
+    for client in clients:
+        client.meta.events.register("provide-client-params", record)
+    try:
+        yield calls
+    finally:
+        for client in clients:
+            client.meta.events.unregister("provide-client-params", record)
+
+
+def test_only_missing_snapshots_are_described_and_each_day_is_listed_once(reconciler, world):
+    """1,000 executions a day need one listing per day, not a DescribePipelineExecution and a HeadObject each."""
+    world.sagemaker.create_pipeline(PipelineName=PIPELINE, PipelineDefinition="{}", RoleArn="arn:aws:iam::123456789012:role/pipeline")
+    world.sagemaker.create_experiment(ExperimentName=f"{PIPELINE}-pipeline")
+    arns = [_run_pipeline(world) for _ in range(6)]
+    missing = arns[2]
+    for arn in arns:
+        if arn != missing:
+            world.s3.put_object(Bucket=LAKE_BUCKET, Key=_metric_key(world, arn), Body=b"from the snapshotter")
+    with api_calls(reconciler.CLIENTS.sagemaker, reconciler.CLIENTS.s3) as calls:
+        summary = reconciler.lambda_handler(_scheduled(_now() + timedelta(minutes=5)), CONTEXT)
+
+    assert (summary["executions_finished"], summary["snapshots_present"], summary["snapshots_written"]) == (6, 5, [missing])
+    assert calls.count("DescribePipelineExecution") == 1
+    assert calls.count("HeadObject") == 0
+    assert calls.count("ListObjectsV2") == len(summary["snapshot_days_listed"]) in (3, 4)
