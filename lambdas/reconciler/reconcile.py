@@ -10,11 +10,8 @@
    HeadObject; docs/benchmarks.md). Without the event there is no executionEndTime:
    DescribePipelineExecution's LastModifiedTime (the last change of a finished execution, i.e. its
    end) stands in.
-2. Naming sweep: experiments and trials created since the last sweep (ListExperiments / ListTrials,
-   CreatedAfter = the marker minus an overlap, CreatedBefore = this run's time) go through the naming
-   guard's ``check_name`` with source ``sweep``. The marker is the S3 object
-   ``state/reconciler/naming-sweep.json`` in the lake bucket, written only after the sweep succeeded
-   and never moved backwards. The first run (no marker) sweeps the look-back window.
+2. Naming sweep (sweep.py): experiments, trials and trial components created since the last sweep
+   go through the naming guard's ``check_name`` with source ``sweep``.
 
 "Now" is the scheduled event's time, not the wall clock, so a replayed run checks the same windows.
 Every step is idempotent (deterministic keys, overwriting tags), so a retried run is harmless.
@@ -22,7 +19,6 @@ Every step is idempotent (deterministic keys, overwriting tags), so a retried ru
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator, Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
@@ -35,19 +31,15 @@ from mlmeta_runtime.events import TERMINAL_STATUSES
 from mlmeta_runtime.lake_writer import iso_utc
 from mlmeta_runtime.pipelines import NotOurs, PipelineExecution, identify_execution
 from mlmeta_runtime.settings import Settings
-from naming_guard.guard import check_name, sweep_check
 from reconciler.snapshot_index import SnapshotIndex, partition_days
+from reconciler.sweep import SweepSummary, sweep_names
 from snapshotter.snapshot import FinishedExecution, StepLookup, snapshot_execution
 
 logger = Logger(child=True)
 
-SWEEP_MARKER_KEY = "state/reconciler/naming-sweep.json"
-# Re-sweep a little before the marker: resources can show up in List* a moment after their creation time.
-SWEEP_OVERLAP = timedelta(minutes=15)
 # An execution that ends as the run starts: its end (and snapshot day) may be a moment after "now".
 END_TIME_SLACK = timedelta(minutes=10)
 PAGE_SIZE = 100
-SWEPT = (("experiment", "list_experiments", "ExperimentSummaries"), ("experiment-trial", "list_trials", "TrialSummaries"))
 
 
 @dataclass(frozen=True)
@@ -67,14 +59,12 @@ class ReconcileSummary:
     snapshot_days_listed: list[str] = field(default_factory=list)
     executions_skipped: list[str] = field(default_factory=list)
     missing_pipelines: list[str] = field(default_factory=list)
-    sweep_since: str | None = None
-    names_checked: int = 0
-    names_exempt: int = 0
-    names_skipped: int = 0
-    violations: list[str] = field(default_factory=list)
+    sweep: SweepSummary = field(default_factory=SweepSummary)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """One flat dict: the snapshot figures, then the sweep's."""
+        figures = asdict(self)
+        return {**figures, **figures.pop("sweep")}
 
 
 def reconcile(clients: AwsClients, settings: Settings, *, now: datetime, steps: StepLookup) -> ReconcileSummary:
@@ -85,7 +75,7 @@ def reconcile(clients: AwsClients, settings: Settings, *, now: datetime, steps: 
     for pipeline_name in settings.pipeline_names:
         reconcile_pipeline(clients, settings, pipeline_name, since=since, snapshots=snapshots, steps=steps, summary=summary)
     summary.snapshot_days_listed = list(snapshots.days) if snapshots.listed else []
-    sweep_names(clients, settings, now=now, default_since=since, summary=summary)
+    sweep_names(clients, settings, now=now, default_since=since, summary=summary.sweep)
     return summary
 
 
@@ -157,71 +147,6 @@ def finished_from_description(described: Mapping[str, Any], pipeline: PipelineEx
         start=described.get("CreationTime"),
         end=described["LastModifiedTime"],
     )
-
-
-def sweep_names(clients: AwsClients, settings: Settings, *, now: datetime, default_since: datetime, summary: ReconcileSummary) -> None:
-    previous = read_sweep_marker(clients.s3, settings.lake_bucket)
-    since = (previous or default_since) - SWEEP_OVERLAP
-    summary.sweep_since = iso_utc(since)
-    for resource_type, method, list_key in SWEPT:
-        for item in list_created(clients.sagemaker, method, list_key, since=since, until=now):
-            check = sweep_check(resource_type, dict(item), checked_at=now)
-            if isinstance(check, str):
-                summary.names_exempt += 1
-                continue
-            result = check_name(
-                clients.sagemaker,
-                clients.s3,
-                clients.sns,
-                check,
-                convention=settings.convention,
-                environment=settings.environment,
-                bucket=settings.lake_bucket,
-                topic_arn=settings.notices_topic_arn,
-            )
-            if result.status == "skipped":
-                summary.names_skipped += 1
-                continue
-            summary.names_checked += 1
-            if result.verdict == "violation":
-                summary.violations.append(f"{check.name}: [{result.rule}]")
-    write_sweep_marker(clients.s3, settings.lake_bucket, max(now, previous) if previous else now)
-
-
-def list_created(sagemaker: Any, method: str, list_key: str, *, since: datetime, until: datetime) -> Iterator[Mapping[str, Any]]:
-    kwargs: dict[str, Any] = {
-        "CreatedAfter": since,
-        "CreatedBefore": until,
-        "SortBy": "CreationTime",
-        "SortOrder": "Ascending",
-        "MaxResults": PAGE_SIZE,
-    }
-    while True:
-        page = getattr(sagemaker, method)(**kwargs)
-        yield from (item for item in page.get(list_key, []) if _at_or_after(item.get("CreationTime"), since)
-                    and not _at_or_after(item.get("CreationTime"), until))
-        if not page.get("NextToken"):
-            return
-        kwargs["NextToken"] = page["NextToken"]
-
-
-def read_sweep_marker(s3: Any, bucket: str) -> datetime | None:
-    try:
-        body = s3.get_object(Bucket=bucket, Key=SWEEP_MARKER_KEY)["Body"].read()
-    except Exception as err:
-        if is_not_found(err):
-            return None
-        raise
-    try:
-        return datetime.fromisoformat(json.loads(body)["last_sweep"])
-    except (ValueError, KeyError, TypeError) as err:
-        logger.warning(f"unreadable sweep marker s3://{bucket}/{SWEEP_MARKER_KEY} ({err}): sweeping the look-back window")
-        return None
-
-
-def write_sweep_marker(s3: Any, bucket: str, moment: datetime) -> None:
-    body = json.dumps({"last_sweep": iso_utc(moment)}).encode()
-    s3.put_object(Bucket=bucket, Key=SWEEP_MARKER_KEY, Body=body, ContentType="application/json")
 
 
 def _at_or_after(moment: Any, limit: datetime) -> bool:
