@@ -10,6 +10,12 @@
    HeadObject; docs/benchmarks.md). Without the event there is no executionEndTime:
    DescribePipelineExecution's LastModifiedTime (the last change of a finished execution, i.e. its
    end) stands in.
+   A snapshot whose metrics Search does not all show yet (snapshotter/completeness.py) is left for the
+   next run while the execution's metrics may still be settling (``snapshots_waiting``); past that it is
+   written as it is, with an incomplete-snapshot marker. Every run first snapshots the marked
+   executions again (one listing of the markers' prefix): once Search shows every metric, the complete
+   snapshot overwrites the incomplete one and the marker is removed; a marker older than the look-back
+   window is given up (the incomplete snapshot stays, logged).
 2. Naming sweep (sweep.py): experiments, trials and trial components created since the last sweep
    go through the naming guard's ``check_name`` with source ``sweep``.
 
@@ -33,7 +39,8 @@ from mlmeta_runtime.pipelines import NotOurs, PipelineExecution, identify_execut
 from mlmeta_runtime.settings import Settings
 from reconciler.snapshot_index import SnapshotIndex, partition_days
 from reconciler.sweep import SweepSummary, sweep_names
-from snapshotter.snapshot import FinishedExecution, StepLookup, snapshot_execution
+from snapshotter.completeness import INCOMPLETE_MARKERS_PREFIX, MARKER_SUFFIX, IncompleteMarker, MetricsNotSearchableYet
+from snapshotter.snapshot import FinishedExecution, SnapshotResult, StepLookup, snapshot_execution
 
 logger = Logger(child=True)
 
@@ -57,6 +64,12 @@ class ReconcileSummary:
     snapshots_present: int = 0
     snapshots_written: list[str] = field(default_factory=list)
     snapshot_days_listed: list[str] = field(default_factory=list)
+    # Metrics not all searchable yet: retried on the next run.
+    snapshots_waiting: list[str] = field(default_factory=list)
+    # Written without every metric, marked; completed on a later run.
+    snapshots_incomplete: list[str] = field(default_factory=list)
+    snapshots_completed: list[str] = field(default_factory=list)
+    incomplete_given_up: list[str] = field(default_factory=list)
     executions_skipped: list[str] = field(default_factory=list)
     missing_pipelines: list[str] = field(default_factory=list)
     sweep: SweepSummary = field(default_factory=SweepSummary)
@@ -64,12 +77,14 @@ class ReconcileSummary:
     def to_dict(self) -> dict[str, Any]:
         """One flat dict: the snapshot figures, then the sweep's."""
         figures = asdict(self)
-        return {**figures, **figures.pop("sweep")}
+        sweep = figures.pop("sweep")
+        return {**figures, **sweep}
 
 
 def reconcile(clients: AwsClients, settings: Settings, *, now: datetime, steps: StepLookup) -> ReconcileSummary:
     since = now - timedelta(hours=settings.lookback_hours)
     summary = ReconcileSummary(now=iso_utc(now), executions_since=iso_utc(since))
+    complete_marked_snapshots(clients, settings, since=since, steps=steps, summary=summary)
     # An execution created in the window ends in it; one ending as the run starts may land a moment past now.
     snapshots = SnapshotIndex(clients.s3, settings.lake_bucket, partition_days(since, now + END_TIME_SLACK))
     for pipeline_name in settings.pipeline_names:
@@ -109,17 +124,67 @@ def reconcile_pipeline(
             summary.snapshots_present += 1
             continue
         execution = finished_from_description(clients.sagemaker.describe_pipeline_execution(PipelineExecutionArn=arn), pipeline)
-        result = snapshot_execution(
-            clients.sagemaker,
-            clients.s3,
-            execution,
-            bucket=settings.lake_bucket,
-            convention=settings.convention,
-            steps=steps,
-            metrics_namespace=settings.metrics_namespace,
-        )
+        try:
+            result = _snapshot(clients, settings, execution, steps=steps)
+        except MetricsNotSearchableYet as err:
+            logger.info(f"snapshot is missing, and its metrics are not all searchable yet: next run. {err}")
+            summary.snapshots_waiting.append(arn)
+            continue
         logger.info(f"snapshot was missing, written: {result.reason}", extra={"keys": list(result.keys)})
         summary.snapshots_written.append(arn)
+        if result.missing_metrics:
+            summary.snapshots_incomplete.append(arn)
+
+
+def complete_marked_snapshots(clients: AwsClients, settings: Settings, *, since: datetime, steps: StepLookup, summary: ReconcileSummary) -> None:
+    """Snapshot each execution with an incomplete-snapshot marker again; remove the marker once complete."""
+    for key in _marker_keys(clients.s3, settings.lake_bucket):
+        body = clients.s3.get_object(Bucket=settings.lake_bucket, Key=key)["Body"].read()
+        try:
+            marker = IncompleteMarker.parse(body)
+            pipeline = identify_execution(marker.execution_arn, convention=settings.convention, environment=settings.environment)
+        except (ValueError, KeyError, TypeError, NotOurs) as err:
+            logger.warning(f"unusable incomplete-snapshot marker s3://{settings.lake_bucket}/{key} ({err}): removed")
+            clients.s3.delete_object(Bucket=settings.lake_bucket, Key=key)
+            continue
+        if marker.end < since:
+            logger.warning(f"execution {marker.execution_arn} ended before the look-back window with an incomplete snapshot: "
+                           "giving up, the snapshot stays as it is")
+            clients.s3.delete_object(Bucket=settings.lake_bucket, Key=key)
+            summary.incomplete_given_up.append(marker.execution_arn)
+            continue
+        execution = FinishedExecution(pipeline=pipeline, status=marker.status, start=marker.start, end=marker.end)
+        result = _snapshot(clients, settings, execution, steps=steps)
+        if result.missing_metrics:
+            summary.snapshots_incomplete.append(marker.execution_arn)
+            continue
+        clients.s3.delete_object(Bucket=settings.lake_bucket, Key=key)
+        logger.info(f"incomplete snapshot completed: {result.reason}", extra={"keys": list(result.keys)})
+        summary.snapshots_completed.append(marker.execution_arn)
+
+
+def _snapshot(clients: AwsClients, settings: Settings, execution: FinishedExecution, *, steps: StepLookup) -> SnapshotResult:
+    # The wall clock decides, as in the snapshotter: whether metrics may still be settling, and what
+    # CloudWatch still accepts.
+    return snapshot_execution(
+        clients.sagemaker,
+        clients.s3,
+        execution,
+        bucket=settings.lake_bucket,
+        convention=settings.convention,
+        steps=steps,
+        metrics_namespace=settings.metrics_namespace,
+    )
+
+
+def _marker_keys(s3: Any, bucket: str) -> Iterator[str]:
+    kwargs: dict[str, Any] = {"Bucket": bucket, "Prefix": INCOMPLETE_MARKERS_PREFIX}
+    while True:
+        page = s3.list_objects_v2(**kwargs)
+        yield from (o["Key"] for o in page.get("Contents", []) if o["Key"].endswith(MARKER_SUFFIX))
+        if not page.get("IsTruncated"):
+            return
+        kwargs["ContinuationToken"] = page["NextContinuationToken"]
 
 
 def list_executions(sagemaker: Any, pipeline_name: str, since: datetime) -> Iterator[Mapping[str, Any]]:
