@@ -14,6 +14,11 @@ The gaps (docs/handlers.md lists moto's others):
   are filtered by experiment and one page of ``MaxResults`` (AWS's default 10) is returned with a
   ``NextToken``, each result being the component as DescribeTrialComponent shows it (metric
   summaries included) plus its ``Parents``.
+- **Search by creation time** (the reconciler's naming sweep): moto compares every filter for
+  equality, so ``CreationTime`` with ``GreaterThan(OrEqualTo)`` / ``LessThan(OrEqualTo)`` matches
+  nothing, and it ignores ``SortBy``. Inside ``sagemaker_like_aws()``, those filters (Value
+  ``YYYY-mm-dd'T'HH:MM:SS``, UTC, as AWS documents) are applied to each result's ``CreationTime`` and
+  ``SortBy=CreationTime`` orders the results, for every resource.
 - **Source** of a job's trial component: SageMaker sets it when a processing, training or transform
   job creates its component; no API sets it. ``set_job_source`` records it on moto's component, and
   DescribeTrialComponent and Search then show it.
@@ -24,8 +29,10 @@ The gaps (docs/handlers.md lists moto's others):
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+import operator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager
+from datetime import datetime, timezone
 from typing import Any
 from unittest import mock
 
@@ -37,6 +44,13 @@ from moto.sagemaker.responses import SageMakerResponse
 from mlmeta.events.local_aws import LOCAL_ACCOUNT
 
 EXPERIMENT_FILTER = "Parents.ExperimentName"
+CREATION_TIME = "CreationTime"
+_TIME_OPERATORS: Mapping[str, Callable[[datetime, datetime], bool]] = {
+    "GreaterThan": operator.gt,
+    "GreaterThanOrEqualTo": operator.ge,
+    "LessThan": operator.lt,
+    "LessThanOrEqualTo": operator.le,
+}
 DEFAULT_SEARCH_PAGE = 10  # Search's MaxResults when absent (AWS API reference)
 DEFAULT_STEPS_PAGE = 50
 # Where the recorded steps live: on moto's backend, so a moto reset forgets them with everything else.
@@ -84,23 +98,53 @@ def _search(response: SageMakerResponse) -> ActionResult:
     experiments = {f["Value"] for f in filters if f["Name"] == EXPERIMENT_FILTER}
     if any(f.get("Operator", "Equals") != "Equals" for f in filters if f["Name"] == EXPERIMENT_FILTER):
         raise NotImplementedError(f"mlmeta.events.moto_gaps answers {EXPERIMENT_FILTER} with the Equals operator only")
-    expression["Filters"] = [f for f in filters if f["Name"] != EXPERIMENT_FILTER]
+    created = [f for f in filters if f["Name"] == CREATION_TIME]
+    expression["Filters"] = [f for f in filters if f["Name"] not in (EXPERIMENT_FILTER, CREATION_TIME)]
     results = backend.search(resource=resource, search_expression=expression)["Results"]
     start, size = _page(response, DEFAULT_SEARCH_PAGE)
-    if resource == "ExperimentTrialComponent":
-        names = [result["TrialComponent"]["TrialComponentName"] for result in results]
-        if experiments:
-            names = [name for name in names if _experiment_of(backend, name) in experiments]
-        page = [{"TrialComponent": _trial_component(backend, name)} for name in names[start : start + size]]
-        total = len(names)
-    elif experiments:
+    if experiments and resource != "ExperimentTrialComponent":
         raise NotImplementedError(f"mlmeta.events.moto_gaps answers {EXPERIMENT_FILTER} for ExperimentTrialComponent only")
-    else:
-        page, total = results[start : start + size], len(results)
+    if experiments:
+        results = [r for r in results if _experiment_of(backend, r["TrialComponent"]["TrialComponentName"]) in experiments]
+    results = _sorted(_created_within(results, created), response._get_param("SortBy"), response._get_param("SortOrder"))
+    page = results[start : start + size]
+    if resource == "ExperimentTrialComponent":
+        # Built for the page only: the full component (metric summaries, Source, Parents) costs a lookup each.
+        page = [{"TrialComponent": _trial_component(backend, r["TrialComponent"]["TrialComponentName"])} for r in page]
     answer: dict[str, Any] = {"Results": page}
-    if start + size < total:
+    if start + size < len(results):
         answer["NextToken"] = str(start + size)
     return ActionResult(answer)
+
+
+def _created_within(results: list[dict[str, Any]], filters: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """The results whose entity's CreationTime passes every ``CreationTime`` filter."""
+    if not filters:
+        return results
+    for f in filters:
+        if f.get("Operator") not in _TIME_OPERATORS:
+            raise NotImplementedError(f"mlmeta.events.moto_gaps answers {CREATION_TIME} with {', '.join(_TIME_OPERATORS)} only")
+    return [r for r in results if all(_TIME_OPERATORS[f["Operator"]](_created(r), _search_time(f["Value"])) for f in filters)]
+
+
+def _sorted(results: list[dict[str, Any]], sort_by: str | None, sort_order: str | None) -> list[dict[str, Any]]:
+    if sort_by is None:
+        return results
+    if sort_by != CREATION_TIME:
+        raise NotImplementedError(f"mlmeta.events.moto_gaps sorts Search results by {CREATION_TIME} only")
+    return sorted(results, key=_created, reverse=sort_order == "Descending")
+
+
+def _created(result: Mapping[str, Any]) -> datetime:
+    (entity,) = result.values()
+    moment = entity[CREATION_TIME]
+    # moto keeps naive UTC times; AWS compares in UTC.
+    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
+
+
+def _search_time(value: str) -> datetime:
+    """Search's documented time format, ``YYYY-mm-dd'T'HH:MM:SS`` (UTC)."""
+    return datetime.strptime(value, "%Y-%m-%dT%H:%M:%S").replace(tzinfo=timezone.utc)
 
 
 def _list_pipeline_execution_steps(response: SageMakerResponse) -> ActionResult:

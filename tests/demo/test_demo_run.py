@@ -52,6 +52,20 @@ def test_every_execution_lands_in_the_lake_with_its_components(small_demo):
         assert {c["execution_status"] for c in components} == {execution.status}
 
 
+def test_every_analysis_snapshot_holds_as_many_metrics_as_the_evaluate_step_logged(small_demo):
+    """The evaluate step records the count (pipelines/common/tracking.py); the snapshots are complete,
+    so none is marked for the reconciler to redo."""
+    for execution in (e for e in small_demo.history.executions if e.evaluation):
+        dt = execution.end.date()
+        [components] = small_demo.lake.glob(f"raw/component_snapshots/dt={dt}/{execution.execution_id}.json.gz")
+        [metrics] = small_demo.lake.glob(f"raw/metric_snapshots/dt={dt}/{execution.execution_id}.json.gz")
+        [analysis] = [c for c in decode_records(components.read_bytes()) if c["trial_kind"] == "analysis"]
+        logged = sorted(r["metric_name"] for r in decode_records(metrics.read_bytes()) if r["trial_kind"] == "analysis")
+        assert analysis["parameters"]["mlmeta:metrics-logged"] == str(len(logged)) == str(len(execution.evaluation.metrics))
+        assert logged == sorted(execution.evaluation.metrics)
+    assert list(small_demo.lake.glob("state/reconciler/incomplete-snapshots/*")) == []
+
+
 def test_the_malformed_event_was_quarantined_whole(small_demo):
     [message] = small_demo.quarantined
     delivered = {event["id"]: event for event in events_delivered(small_demo)}

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 
+import botocore.session
 import pytest
 from cfn_values import layer_parameters, this_python
 
@@ -78,6 +79,19 @@ def test_eventbridge_may_write_to_the_dead_letter_queue_for_each_rule_only(env_a
     assert {s["Principal"]["Service"] for s in allowed} == {"events.amazonaws.com"}
     assert {s["Action"] for s in allowed} == {"sqs:SendMessage"}
     assert {s["Condition"]["ArnEquals"]["aws:SourceArn"]["Fn::GetAtt"][0] for s in allowed} == rules
+
+
+def test_the_synthesized_rules_send_every_finished_status_of_sagemakers_api_to_the_snapshotter(env_app):
+    """Each status of botocore's PipelineExecutionStatus enum: the finished ones (CompletedWithFailures
+    included) reach the snapshotter by ExecutionFinished, and none is left to ExecutionStatusUnknown."""
+    statuses = botocore.session.get_session().get_service_model("sagemaker").shape_for("PipelineExecutionStatus").enum
+    patterns = {r["Properties"]["Description"]: r["Properties"].get("EventPattern") for r in resources(env_app, "AWS::Events::Rule").values()}
+    (finished,) = [p for d, p in patterns.items() if d.startswith("A pipeline execution of this environment succeeded")]
+    (unknown,) = [p for d, p in patterns.items() if d.startswith("A pipeline execution status the handlers do not know")]
+
+    assert set(finished["detail"]["currentPipelineExecutionStatus"]) == {"Succeeded", "Failed", "Stopped", "CompletedWithFailures"}
+    [anything_but] = unknown["detail"]["currentPipelineExecutionStatus"]
+    assert set(anything_but["anything-but"]) == set(statuses)
 
 
 def test_every_function_retries_then_sends_the_event_to_the_failure_queue(env_app):

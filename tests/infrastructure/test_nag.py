@@ -67,10 +67,12 @@ def events_acknowledgements(env: str) -> set[tuple[str, str]]:
             f"{_SAGEMAKER_ARN}:experiment-trial-component/pipelines-*-aws-{job}-job" for job in ("processing", "training", "transform")
         ],
         "NamingGuardPermissions9790A9AA": [*entities, f"{lake}/audit/naming/*"],
-        "SnapshotterPermissionsE243DF23": ["*", executions, f"{lake}/raw/metric_snapshots/*", f"{lake}/raw/component_snapshots/*"],
+        "SnapshotterPermissionsE243DF23": ["*", executions, f"{lake}/raw/metric_snapshots/*", f"{lake}/raw/component_snapshots/*",
+                                           f"{lake}/state/reconciler/incomplete-snapshots/*"],
         "ReconcilerPermissions8D4F92D6": [
             "*", executions, *entities,
-            *(f"{lake}/{prefix}/*" for prefix in ("raw/metric_snapshots", "raw/component_snapshots", "audit/naming", "state/reconciler")),
+            *(f"{lake}/{prefix}/*" for prefix in ("raw/metric_snapshots", "raw/component_snapshots", "audit/naming", "state/reconciler",
+                                                  "state/reconciler/incomplete-snapshots")),
         ],
     }  # fmt: skip
     queues = {"QuarantineQueue7DCA55F2", "DeliveryFailuresQueueD44B9E7E", "FailedInvocationsQueueC607D06D"}

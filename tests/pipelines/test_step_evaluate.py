@@ -142,7 +142,10 @@ def test_component_holds_parameters_artifacts_and_metrics(workspace, clients):
         "decision_threshold": {"NumberValue": 0.4},
         "test_rows": {"NumberValue": float(len(labels))},
         "test_positive_rate": {"NumberValue": pytest.approx(labels.mean())},
+        # How many metrics the step logs, for the snapshotter to tell a complete Search answer from a lagging one.
+        "mlmeta:metrics-logged": {"NumberValue": float(len(component["Metrics"]))},
     }
+    assert len(component["Metrics"]) == 4
     assert component["InputArtifacts"] == {"model": {"Value": MODEL_URI}, "test": {"Value": TEST_URI}}
     assert component["OutputArtifacts"] == {"evaluation": {"Value": EVALUATION_URI}}
 
