@@ -148,3 +148,43 @@ def test_lake_json_of_no_rows_prints_nothing(lake, capsys):
                              "--param", "2030-01-01", "--lake", str(lake), "--format", "json")
 
     assert (code, out, err) == (0, "", "")
+
+
+# --- mlmeta queries: JSON and one query's text --------------------------------------------------
+
+def test_queries_as_json_lines_one_object_per_query(capsys):
+    code, out, err = run_cli(capsys, "queries", "--format", "json")
+
+    assert (code, err) == (0, "")
+    listed = [json.loads(line) for line in out.splitlines()]
+    assert listed[0] == {
+        "name": "metric_history",
+        "description": "One metric of one pipeline over time.",
+        "parameters": [
+            {"position": 1, "name": "pipeline_name", "type": "varchar", "help": "the pipeline, e.g. churn-prediction-dev"},
+            {"position": 2, "name": "from_dt", "type": "date", "help": "first dt partition (YYYY-MM-DD), inclusive"},
+        ],
+        "usage": "mlmeta query metric_history --param <pipeline_name> --param <from_dt> (--lake DIR | --athena)",
+    }
+    assert [q["name"] for q in listed] == ["metric_history", "pipeline_count"]
+
+
+def test_queries_name_prints_that_querys_text(queries_dir, capsys):
+    code, out, err = run_cli(capsys, "queries", "pipeline_count")
+
+    assert (code, err) == (0, "")
+    assert out == (queries_dir / "pipeline_count.sql").read_text()
+
+
+def test_queries_name_as_json_carries_the_sql(queries_dir, capsys):
+    code, out, err = run_cli(capsys, "queries", "metric_history", "--format", "json")
+
+    assert (code, err) == (0, "")
+    described = json.loads(out)
+    assert described["name"] == "metric_history"
+    assert described["sql"] == (queries_dir / "metric_history.sql").read_text()
+
+
+def test_queries_of_an_unknown_name_lists_the_known_ones(capsys):
+    assert_one_line_error(*run_cli(capsys, "queries", "metric_histroy"),
+                          "mlmeta queries: error: unknown query 'metric_histroy'; known queries: metric_history, pipeline_count")
