@@ -74,6 +74,36 @@ def test_missing_lake_directory(tmp_path, capsys):
     )
 
 
+def test_a_directory_without_the_lake_layout_says_what_was_expected(tmp_path, capsys):
+    (tmp_path / "notes").mkdir()
+    (tmp_path / "readme.txt").write_text("not a lake")
+
+    assert_one_line_error(
+        *run_cli(capsys, "query", "pipeline_count", "--lake", str(tmp_path)),
+        f"mlmeta query: error: {tmp_path} is not a lake directory: it has none of raw/metric_snapshots/, ",
+        "audit/naming/", "compacted/metric_snapshots/",
+    )
+
+
+def test_the_parent_of_a_lake_points_at_the_lake(lake, capsys):
+    parent = lake.parent
+
+    assert_one_line_error(
+        *run_cli(capsys, "query", "pipeline_count", "--lake", str(parent)),
+        f"{parent} is not a lake directory", f"did you mean --lake {lake}?",
+    )
+
+
+def test_a_lake_path_that_is_a_file_is_reported_as_a_file(tmp_path, capsys):
+    file = tmp_path / "lake.json.gz"
+    file.write_bytes(b"")
+
+    assert_one_line_error(
+        *run_cli(capsys, "query", "pipeline_count", "--lake", str(file)),
+        f"lake directory {file} is a file, not a directory",
+    )
+
+
 def test_athena_options_are_refused_with_lake(tmp_path, capsys):
     assert_one_line_error(
         *run_cli(capsys, "query", "pipeline_count", "--lake", str(tmp_path), "--workgroup", "w", "--env", "prod"),

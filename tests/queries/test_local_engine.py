@@ -8,7 +8,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from mlmeta.lake.schema import TABLES
+from mlmeta.lake.schema import METRIC_SNAPSHOTS, TABLES
 from mlmeta.lake.synthetic import LakeRecords, write_lake
 from mlmeta.queries.catalog import NamedQuery, QueryError
 from mlmeta.queries.local_engine import duckdb_type, register_lake, run_local
@@ -39,6 +39,7 @@ def test_a_missing_lake_is_one_line(queries, tmp_path):
 
 
 def test_every_named_query_runs_on_an_empty_lake_with_the_same_columns(queries, history, run_query, tmp_path):
+    (tmp_path / METRIC_SNAPSHOTS.prefix).mkdir(parents=True)  # the lake's layout, no objects yet
     for name, query in queries.items():
         params = parameters_for(name, history)
         full = run_query(name, *params)
@@ -132,3 +133,10 @@ def test_a_runtime_error_is_one_line_naming_the_query(lake):
 def test_values_must_match_the_parameters(queries, lake):
     with pytest.raises(QueryError, match=r"query 'latest_metrics' takes 1 parameter\(s\), got 2"):
         run_local(queries["latest_metrics"], ["2026-01-01", "2026-01-02"], lake)
+
+
+def test_a_lake_with_only_compacted_days_is_a_lake(tmp_path):
+    (tmp_path / METRIC_SNAPSHOTS.compacted_prefix).mkdir(parents=True)
+    query = NamedQuery("count", "d", (), "SELECT count(*) AS n FROM metric_snapshots", Path("count.sql"))
+
+    assert run_local(query, [], tmp_path).rows == ((0,),)
