@@ -144,6 +144,10 @@ def test_a_cloudtrail_event_whose_entity_is_missing_is_one_clear_line(aws, repla
     """moto answered AddTags on an unknown ARN with a 500 and a server traceback, which botocore retried
     and the guard raised as a transient error. Now it is a not-found (as for Describe*): no retry, the
     guard records its verdict without the tag, and replay names what the embedded AWS lacks."""
+    attempts: list[str] = []
+    guard_client = replayer.handler_module("naming-guard").sagemaker
+    guard_client.meta.events.register("before-send.sagemaker.AddTags", lambda **_: attempts.append("AddTags"))
+
     outcome = replayer.replay(event("cloudtrail_create_trial_component_SYNTHETIC.json"))
     terminal = capfd.readouterr()
 
@@ -153,6 +157,7 @@ def test_a_cloudtrail_event_whose_entity_is_missing_is_one_clear_line(aws, repla
     )
     assert "Traceback" not in terminal.err + terminal.out + handler_logs.getvalue()
     assert "transient AWS error" not in handler_logs.getvalue()
+    assert attempts == ["AddTags"]  # one request: a not-found is not retried (the 500 was, 3 times)
     (audit,) = [key for key in lake(aws, replayer) if key.startswith("audit/naming/")]  # the verdict is recorded
     assert audit.endswith(".json.gz")
 
