@@ -73,8 +73,8 @@ def replay_command(args: argparse.Namespace) -> int:
                     counts[outcome.outcome] += 1
                     not_events += outcome.not_an_event
                     print(json.dumps(outcome.to_dict(), sort_keys=False), flush=True)
-                    if outcome.outcome != FAILED and outcome.reason and "does not exist in" in outcome.reason:
-                        print(f"mlmeta replay: {outcome.origin}: {outcome.reason}", file=sys.stderr)
+                    if outcome.missing_note:
+                        print(f"mlmeta replay: {outcome.origin}: {outcome.missing_note}", file=sys.stderr)
                 if sum(counts.values()) == before:
                     print(f"mlmeta replay: {path} holds no events (an empty file or an empty JSON array)", file=sys.stderr)
             if args.lake is not None:

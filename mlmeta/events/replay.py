@@ -76,8 +76,10 @@ class Outcome:
     handlers: tuple[str, ...] = ()
     results: Mapping[str, str] = field(default_factory=dict)
     reason: str | None = None
-    # Time spent in the handlers (not on the output line, which stays the same from run to run).
+    # Not on the output line (which stays the same from run to run): time spent in the handlers, and
+    # the one-line note on the entities the emulated AWS lacked, for the terminal.
     seconds: float = 0.0
+    missing_note: str | None = None
 
     @property
     def not_an_event(self) -> bool:
@@ -175,6 +177,7 @@ class Replayer:
             return Outcome(item.origin, event_id, UNROUTED, reason="no rule of this environment matches the event")
         results: dict[str, str] = {}
         failures: list[str] = []
+        missing: list[str] = []
         seconds = 0.0
         MISSING.take()  # what earlier events missed is theirs
         for route in matched:
@@ -184,27 +187,30 @@ class Replayer:
             try:
                 answer = self._invoke(handler, spec, event)
             except NotCreatedInReplay as err:
-                results[spec.name] = FAILED
                 took = time.monotonic() - started
                 seconds += took
-                failures.append(f"{spec.name}: {self._not_created(err)} (1 attempt in {took:.2f} s: replay does not wait for it to appear)")
+                results[spec.name] = FAILED
+                missed = MISSING.take()
+                missing += missed
+                what = missing_message(missed, self.aws_name).removeprefix("entity ") if missed else self._not_created(err)
+                failures.append(f"{spec.name}: {what} (1 attempt in {took:.2f} s: replay does not wait for it to appear)")
                 continue
             except Exception as err:  # noqa: BLE001 - a handler that raises is an outcome, not a crash of the replay
-                results[spec.name] = FAILED
                 seconds += time.monotonic() - started
+                results[spec.name] = FAILED
                 failures.append(f"{spec.name}: {type(err).__name__}: {_one_line(err)}")
                 continue
             seconds += time.monotonic() - started
             results[spec.name] = str(answer.get("status", "returned")) if isinstance(answer, Mapping) else "returned"
         names = tuple(route.name for route in matched)
         handlers = tuple(route.handler.name for route in matched)
-        missing = MISSING.take()
-        if failures:
-            return Outcome(item.origin, event_id, FAILED, names, handlers, results, reason="; ".join(failures), seconds=seconds)
+        missing = list(dict.fromkeys(missing + MISSING.take()))
         note = missing_message(missing, self.aws_name) if missing else None
-        if QUARANTINED in results.values():
-            return Outcome(item.origin, event_id, QUARANTINED, names, handlers, results, reason=note, seconds=seconds)
-        return Outcome(item.origin, event_id, HANDLED, names, handlers, results, reason=note, seconds=seconds)
+        if failures:
+            outcome, reason = FAILED, "; ".join(failures)
+        else:
+            outcome, reason = (QUARANTINED if QUARANTINED in results.values() else HANDLED), note
+        return Outcome(item.origin, event_id, outcome, names, handlers, results, reason=reason, seconds=seconds, missing_note=note)
 
     def export_lake(self, directory: Path) -> int:
         """Copy the lake bucket's objects to ``directory`` (same keys, so ``mlmeta query --lake`` reads it)."""
@@ -235,11 +241,10 @@ class Replayer:
         return Outcome(item.origin, None, QUARANTINED, results={REPLAY: QUARANTINED}, reason=item.problem)
 
     def _not_created(self, err: NotCreatedInReplay) -> str:
-        """What the handler found missing: the embedded AWS's record of it, else the error it got."""
-        missing = MISSING.take()
-        if missing:
-            return missing_message(missing, self.aws_name).removeprefix("entity ")
-        return f"{_one_line(err.__context__) if err.__context__ else 'a resource'}: it does not exist in {self.aws_name}; seed it or replay its creation first"
+        """What the handler found missing when the emulator kept no record of it (``--endpoint``): the
+        not-found error the handler got."""
+        found = _one_line(err.__context__) if err.__context__ else "a resource"
+        return f"{found}: it does not exist in {self.aws_name}; seed it or replay its creation first"
 
     def _context(self, spec: HandlerSpec, event: Mapping[str, Any]) -> _LambdaContext:
         function = f"mlmeta-{self.settings.name}-{spec.name}"

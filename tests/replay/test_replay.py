@@ -18,6 +18,7 @@ from runtime_shapes import ENVIRONMENT_TRIAL, EXECUTION_ID, SNAPSHOT_DT
 from mlmeta.cli import main
 from mlmeta.events.event_files import EventInput
 from mlmeta.events.handlers import HANDLERS_BY_NAME, handler_environment
+from mlmeta.events.missing_entities import MISSING
 from mlmeta.events.replay import Replayer
 from mlmeta.lake.records import decode_records
 
@@ -138,6 +139,18 @@ def test_the_tagger_does_not_wait_for_what_nothing_will_create(aws, replayer):
     )
     assert 0 < failed.seconds <= elapsed < 5
     assert "31 s" not in failed.reason and "6 attempts" not in failed.reason
+
+
+def test_against_an_emulator_that_keeps_no_record_the_reason_quotes_its_not_found(aws, replayer, monkeypatch):
+    """With --endpoint, replay cannot see the emulator's lookups: the tagger's own error names the trial."""
+    monkeypatch.setattr(MISSING, "record", lambda kind, name: None)
+
+    failed = replayer.replay(event("pipeline_execution_executing.json"))
+
+    assert failed.reason.startswith("tagger: An error occurred (ValidationException) when calling the DescribeTrial operation: ")
+    assert f"{ENVIRONMENT_TRIAL}'" in failed.reason
+    assert "it does not exist in the embedded AWS; seed it or replay its creation first (1 attempt in " in failed.reason
+    assert failed.missing_note is None
 
 
 def test_a_cloudtrail_event_whose_entity_is_missing_is_one_clear_line(aws, replayer, handler_logs, capfd):
