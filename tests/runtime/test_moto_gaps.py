@@ -8,7 +8,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from botocore.exceptions import ClientError
 
-from mlmeta.events.moto_gaps import record_execution_steps, sagemaker_like_aws, set_job_source
+from mlmeta.events.missing_entities import MISSING
+from mlmeta.events.moto_gaps import missing_entities_not_found, record_execution_steps, sagemaker_like_aws, set_job_source
 from moto_gaps import in_process_metrics_client
 from runtime_shapes import REGION, arn
 
@@ -71,3 +72,25 @@ def test_list_pipeline_execution_steps_answers_the_recorded_steps_newest_first(w
     assert [s["StepName"] for s in listed] == ["register", "evaluate", "preprocess"]
     assert listed[-1]["Metadata"]["ProcessingJob"]["Arn"] == arn("processing-job", "job-preprocess")
     assert missing.value.response["Error"]["Code"] == "ResourceNotFound"
+
+
+def test_lookups_of_missing_entities_are_not_found_and_recorded_only_inside_the_context(world):
+    world.sagemaker.create_experiment(ExperimentName="e1")
+    missing_component = arn("experiment-trial-component", "nowhere")
+    MISSING.take()
+
+    with missing_entities_not_found():
+        for call in (lambda: world.sagemaker.add_tags(ResourceArn=missing_component, Tags=[{"Key": "k", "Value": "v"}]),
+                     lambda: world.sagemaker.describe_experiment(ExperimentName="e0"),
+                     lambda: world.sagemaker.describe_trial(TrialName="t0")):
+            with pytest.raises(ClientError) as raised:
+                call()
+            assert raised.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400  # not a 5xx to retry
+        world.sagemaker.add_tags(ResourceArn=world.sagemaker.describe_experiment(ExperimentName="e1")["ExperimentArn"],
+                                 Tags=[{"Key": "k", "Value": "v"}])  # what exists is tagged as before
+        recorded = MISSING.take()
+
+    assert recorded == ["trial component nowhere", "experiment e0", "trial t0"]
+    with pytest.raises(AttributeError, match="'NoneType' object has no attribute 'tags'"):  # outside: moto's own crash
+        world.sagemaker.add_tags(ResourceArn=missing_component, Tags=[{"Key": "k", "Value": "v"}])
+    assert MISSING.take() == []
