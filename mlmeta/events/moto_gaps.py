@@ -25,6 +25,12 @@ The gaps (docs/handlers.md lists moto's others):
 - **ListPipelineExecutionSteps** is not implemented by moto (and moto's executions run no steps).
   ``record_execution_steps`` stores the steps of an execution as Pipelines would list them; inside
   ``sagemaker_like_aws()`` the call answers from them (newest first by default, paged).
+- **An entity moto does not hold**: ``AddTags``, ``ListTags`` and ``DeleteTags`` on its ARN, and
+  ``DescribeExperiment`` of its name, crash moto's handler (an HTTP 500 with a server traceback, which
+  botocore retries and the handlers take for a transient error). Inside ``missing_entities_not_found()``
+  they answer ``ResourceNotFound``, as AWS documents for the Describe* calls, and every not-found
+  lookup of an experiment, trial or trial component is recorded in
+  ``mlmeta.events.missing_entities.MISSING`` for replay to report.
 """
 
 from __future__ import annotations
@@ -37,11 +43,12 @@ from typing import Any
 from unittest import mock
 
 from moto.core.responses import ActionResult
-from moto.sagemaker.exceptions import ResourceNotFound
-from moto.sagemaker.models import sagemaker_backends
+from moto.sagemaker.exceptions import ResourceNotFound, ValidationError
+from moto.sagemaker.models import SageMakerModelBackend, sagemaker_backends
 from moto.sagemaker.responses import SageMakerResponse
 
 from mlmeta.events.local_aws import LOCAL_ACCOUNT
+from mlmeta.events.missing_entities import MISSING
 
 EXPERIMENT_FILTER = "Parents.ExperimentName"
 CREATION_TIME = "CreationTime"
@@ -66,6 +73,54 @@ def sagemaker_like_aws() -> Iterator[None]:
             mock.patch.object(SageMakerResponse, "list_pipeline_execution_steps", _list_pipeline_execution_steps, create=True)
         )
         yield
+
+
+@contextmanager
+def missing_entities_not_found() -> Iterator[None]:
+    """While active, moto answers lookups of entities it does not hold with a not-found, and records them."""
+    lookups = {"describe_trial": "trial", "describe_trial_component": "trial component"}
+    with ExitStack() as stack:
+        stack.enter_context(mock.patch.object(SageMakerModelBackend, "_get_resource_from_arn", _resource_from_arn))
+        stack.enter_context(mock.patch.object(SageMakerModelBackend, "describe_experiment", _describe_experiment))
+        for method, kind in lookups.items():
+            original = getattr(SageMakerModelBackend, method)
+            stack.enter_context(mock.patch.object(SageMakerModelBackend, method, _recording_not_found(original, kind)))
+        yield
+
+
+_ORIGINAL_RESOURCE_FROM_ARN = SageMakerModelBackend._get_resource_from_arn
+_ORIGINAL_DESCRIBE_EXPERIMENT = SageMakerModelBackend.describe_experiment
+
+
+def _resource_from_arn(backend: Any, arn: str) -> Any:
+    try:
+        resource = _ORIGINAL_RESOURCE_FROM_ARN(backend, arn)
+    except (AttributeError, ValueError, ValidationError):  # an unknown type, or not an ARN of a resource
+        resource = None
+    if resource is None:
+        MISSING.record_arn(arn)
+        raise ResourceNotFound(f"Resource {arn} does not exist")
+    return resource
+
+
+def _describe_experiment(backend: Any, experiment_name: str) -> dict[str, Any]:
+    if experiment_name not in backend.experiments:
+        MISSING.record("experiment", experiment_name)
+        raise ResourceNotFound(f"Experiment {experiment_name} does not exist")
+    return _ORIGINAL_DESCRIBE_EXPERIMENT(backend, experiment_name)
+
+
+def _recording_not_found(describe: Any, kind: str) -> Any:
+    """``describe`` (moto's, which raises "Could not find ..." for a name it lacks), recording the miss."""
+
+    def recorded(backend: Any, name: str) -> dict[str, Any]:
+        try:
+            return describe(backend, name)
+        except (ValidationError, ResourceNotFound):
+            MISSING.record(kind, name)
+            raise
+
+    return recorded
 
 
 def set_job_source(component_name: str, source_arn: str, source_type: str, *, region: str, account: str = LOCAL_ACCOUNT) -> None:

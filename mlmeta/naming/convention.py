@@ -191,6 +191,10 @@ def load_convention(path: str | os.PathLike[str]) -> NamingConvention:
         text = Path(path).read_text(encoding="utf-8")
     except OSError as err:
         raise ConventionError(f"cannot read naming convention {path}: {err.strerror or err}") from None
+    except UnicodeDecodeError as err:
+        raise ConventionError(
+            f"cannot read naming convention {path}: not UTF-8 text ({err.reason} at byte {err.start}); save it as UTF-8 JSON"
+        ) from None
     return _from_json(text, str(path))
 
 

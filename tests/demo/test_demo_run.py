@@ -7,7 +7,9 @@ import json
 
 from demo_fixtures import SMALL
 
+from mlmeta import analytics
 from mlmeta.demo.history import SUCCEEDED
+from mlmeta.demo.settings import ENVIRONMENT
 from mlmeta.demo.report import flagged
 from mlmeta.lake.records import decode_records
 
@@ -64,6 +66,16 @@ def test_every_analysis_snapshot_holds_as_many_metrics_as_the_evaluate_step_logg
         assert analysis["parameters"]["mlmeta:metrics-logged"] == str(len(logged)) == str(len(execution.evaluation.metrics))
         assert logged == sorted(execution.evaluation.metrics)
     assert list(small_demo.lake.glob("state/reconciler/incomplete-snapshots/*")) == []
+
+
+def test_one_step_has_one_name_in_the_runs_frame(small_demo):
+    """The evaluation step's job component (tagged with the pipeline step's name) and its analysis
+    component ({trial}-{step}) name the same step, so analytics.runs has one column group per step."""
+    runs = analytics.runs(small_demo.settings.use_case.name, ENVIRONMENT, lake=small_demo.lake)
+    steps = {column.split(".")[1] for column in runs.columns if column.startswith(analytics.PARAMETER_PREFIX)}
+
+    assert steps == {"preprocess", "train", "evaluation"}
+    assert {"param.evaluation.SageMaker.InstanceType", "param.evaluation.decision_threshold"} <= set(runs.columns)
 
 
 def test_the_malformed_event_was_quarantined_whole(small_demo):

@@ -130,6 +130,16 @@ def test_trial_and_component_are_created_by_the_convention_and_associated(worksp
     assert tags_of(sent["CreateTrialComponent"][0]) == {**EXPECTED_TAGS, "mlmeta:kind": "analysis-component"}
 
 
+def test_the_component_is_named_after_the_step_the_pipeline_gives(workspace, clients):
+    """The pipeline passes its step's name (--step), so the analysis component {trial}-{step} and the
+    step's own job component carry one step name in the lake (docs/pipelines.md)."""
+    sagemaker, _ = clients
+    assert run(workspace[0], step="scoring") == 0
+
+    summaries = sagemaker.list_trial_components(TrialName=TRIAL)["TrialComponentSummaries"]
+    assert [s["TrialComponentName"] for s in summaries] == [f"{TRIAL}-scoring"]
+
+
 def test_component_holds_parameters_artifacts_and_metrics(workspace, clients):
     sagemaker, _ = clients
     root = workspace[0]

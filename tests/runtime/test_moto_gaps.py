@@ -9,7 +9,8 @@ import pytest
 from botocore.exceptions import ClientError
 from moto.sagemaker.models import sagemaker_backends
 
-from mlmeta.events.moto_gaps import record_execution_steps, sagemaker_like_aws, set_job_source
+from mlmeta.events.missing_entities import MISSING
+from mlmeta.events.moto_gaps import missing_entities_not_found, record_execution_steps, sagemaker_like_aws, set_job_source
 from moto_gaps import in_process_metrics_client
 from runtime_shapes import REGION, arn
 
@@ -96,3 +97,25 @@ def test_search_filters_and_sorts_by_creation_time_for_every_entity_type(world):
     assert [r["Experiment"]["ExperimentName"] for r in found["Experiment"]] == ["early", "in-between"]
     assert [r["Trial"]["TrialName"] for r in found["ExperimentTrial"]] == ["early", "in-between"]
     assert [r["TrialComponent"]["TrialComponentName"] for r in found["ExperimentTrialComponent"]] == ["early", "in-between"]
+
+
+def test_lookups_of_missing_entities_are_not_found_and_recorded_only_inside_the_context(world):
+    world.sagemaker.create_experiment(ExperimentName="e1")
+    missing_component = arn("experiment-trial-component", "nowhere")
+    MISSING.take()
+
+    with missing_entities_not_found():
+        for call in (lambda: world.sagemaker.add_tags(ResourceArn=missing_component, Tags=[{"Key": "k", "Value": "v"}]),
+                     lambda: world.sagemaker.describe_experiment(ExperimentName="e0"),
+                     lambda: world.sagemaker.describe_trial(TrialName="t0")):
+            with pytest.raises(ClientError) as raised:
+                call()
+            assert raised.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400  # not a 5xx to retry
+        world.sagemaker.add_tags(ResourceArn=world.sagemaker.describe_experiment(ExperimentName="e1")["ExperimentArn"],
+                                 Tags=[{"Key": "k", "Value": "v"}])  # what exists is tagged as before
+        recorded = MISSING.take()
+
+    assert recorded == ["trial component nowhere", "experiment e0", "trial t0"]
+    with pytest.raises(AttributeError, match="'NoneType' object has no attribute 'tags'"):  # outside: moto's own crash
+        world.sagemaker.add_tags(ResourceArn=missing_component, Tags=[{"Key": "k", "Value": "v"}])
+    assert MISSING.take() == []
