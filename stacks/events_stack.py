@@ -18,10 +18,12 @@ from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
 from mlmeta.config import EnvironmentSettings
+from mlmeta.doctor.probe_event import QUEUE_URL_OUTPUT
 from mlmeta.events.handlers import HANDLERS, EventResources, HandlerSpec, handler_environment, pipeline_names
 from mlmeta.events.routes import routes
 from mlmeta.naming import DEFAULT_CONVENTION, NamingConvention
 from stacks.events.alarmed_queue import AlarmedQueue
+from stacks.events.doctor_probe import DoctorProbe
 from stacks.events.handler_function import EventHandlerFunction
 from stacks.events.nag_findings import weak_references
 from stacks.events.notices import NoticesTopic
@@ -40,6 +42,7 @@ class EventsStack(Stack):
     delivery_failures: AlarmedQueue
     failed_invocations: AlarmedQueue
     trail: ManagementEventsTrail | None
+    doctor_probe: DoctorProbe
 
     def __init__(
         self,
@@ -115,9 +118,11 @@ class EventsStack(Stack):
             if settings.create_trail
             else None
         )
+        self.doctor_probe = DoctorProbe(self, "DoctorProbe", environment=settings.name, dead_letter_queue=self.delivery_failures.queue)
 
         CfnOutput(self, "NoticesTopicArn", value=topic.topic_arn, description="Subscribe here: naming violations and alarms")
         CfnOutput(self, "QuarantineQueueUrl", value=self.quarantine.queue.queue_url, description="Malformed events, as received")
+        CfnOutput(self, QUEUE_URL_OUTPUT, value=self.doctor_probe.queue.queue_url, description="Where mlmeta doctor's probe events arrive")
 
 
 def _references_from(lake_bucket: s3.IBucket, consumer: Stack) -> dict[str, str]:

@@ -24,6 +24,8 @@ from stacks.events_stack import construct_id_of
 QUEUES = {"Quarantine": "QuarantineQueue7DCA55F2", "DeliveryFailures": "DeliveryFailuresQueueD44B9E7E",
           "FailedInvocations": "FailedInvocationsQueueC607D06D"}  # fmt: skip
 TOPIC, TOPIC_KEY = "NoticesTopic898AF2CD", "NoticesKey98C62BF4"
+# The doctor's probe rule and queue (stacks/events/doctor_probe.py, tests/infrastructure/test_events_probe.py).
+PROBE_RULE, PROBE_QUEUE = "DoctorProbeRuleF3AEB0F4", "DoctorProbeQueueBBEE424D"
 
 
 def resources(env_app, resource_type: str) -> dict[str, dict]:
@@ -46,7 +48,8 @@ def get_att(logical_id: str, attribute: str = "Arn") -> dict:
 
 
 def test_one_rule_per_route_with_the_routes_pattern_or_schedule_and_handler(env_app):
-    rules = {r["Properties"]["Description"]: r["Properties"] for r in resources(env_app, "AWS::Events::Rule").values()}
+    route_rules = {i: r for i, r in resources(env_app, "AWS::Events::Rule").items() if i != PROBE_RULE}
+    rules = {r["Properties"]["Description"]: r["Properties"] for r in route_rules.values()}
     expected = routes(env_app.settings)
 
     assert sorted(rules) == sorted(route.description for route in expected)
@@ -136,7 +139,8 @@ def test_every_queue_alarms_the_topic_as_soon_as_a_message_is_visible(env_app):
     alarms = list(resources(env_app, "AWS::CloudWatch::Alarm").values())
     watched = {a["Properties"]["Dimensions"][0]["Value"]["Fn::GetAtt"][0] for a in alarms}
 
-    assert watched == set(resources(env_app, "AWS::SQS::Queue")) == set(QUEUES.values())
+    # The probe queue is no failure queue: the doctor reads it, nobody is called.
+    assert watched == set(resources(env_app, "AWS::SQS::Queue")) - {PROBE_QUEUE} == set(QUEUES.values())
     for alarm in alarms:
         props = alarm["Properties"]
         assert (props["Namespace"], props["MetricName"], props["Statistic"]) == ("AWS/SQS", "ApproximateNumberOfMessagesVisible", "Maximum")
@@ -146,7 +150,9 @@ def test_every_queue_alarms_the_topic_as_soon_as_a_message_is_visible(env_app):
 
 
 def test_queues_use_sqs_managed_encryption_keep_messages_14_days_and_require_tls(env_app):
-    for logical_id, queue in resources(env_app, "AWS::SQS::Queue").items():
+    queues = resources(env_app, "AWS::SQS::Queue")
+    assert set(queues) == {*QUEUES.values(), PROBE_QUEUE}
+    for logical_id, queue in ((i, q) for i, q in queues.items() if i != PROBE_QUEUE):
         props = queue["Properties"]
         # SSE-SQS: EventBridge can write without a key policy (a CMK needs one; aws/sqs cannot have one).
         assert props["SqsManagedSseEnabled"] is True

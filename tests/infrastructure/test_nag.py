@@ -75,7 +75,8 @@ def events_acknowledgements(env: str) -> set[tuple[str, str]]:
                                                   "state/reconciler/incomplete-snapshots")),
         ],
     }  # fmt: skip
-    queues = {"QuarantineQueue7DCA55F2", "DeliveryFailuresQueueD44B9E7E", "FailedInvocationsQueueC607D06D"}
+    # The doctor's probe queue too: the doctor deletes what it reads, the rest expires within the hour.
+    queues = {"QuarantineQueue7DCA55F2", "DeliveryFailuresQueueD44B9E7E", "FailedInvocationsQueueC607D06D", "DoctorProbeQueueBBEE424D"}
     # The trail's access-log bucket (create_trail, every embedded environment): as for the lake's.
     return {(queue, "AwsSolutions-SQS3") for queue in queues} | {("TrailAccessLogsFEE33FE3", "AwsSolutions-S1")} | {
         (policy, f"AwsSolutions-IAM5[Resource::{resource}]") for policy, resources in policies.items() for resource in resources
