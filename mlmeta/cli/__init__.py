@@ -7,11 +7,11 @@ import os
 import sys
 from collections.abc import Sequence
 
-from mlmeta.cli import compact_cmd, demo_cmd, names_cmd, plot_cmd, query_cmd, replay_cmd
+from mlmeta.cli import compact_cmd, demo_cmd, names_cmd, plot_cmd, query_cmd, rehearse_cmd, replay_cmd
 from mlmeta.cli.errors import CliError
 
 # Each module exposes ``register(subparsers)``; its parser sets ``func(args) -> int``.
-COMMANDS = (query_cmd, names_cmd, demo_cmd, plot_cmd, replay_cmd, compact_cmd)
+COMMANDS = (query_cmd, names_cmd, demo_cmd, plot_cmd, replay_cmd, rehearse_cmd, compact_cmd)
 
 
 class _OneLineParser(argparse.ArgumentParser):
