@@ -17,13 +17,14 @@ export SAGEMAKER_TELEMETRY_OPT_OUT := true
 # The machines run Node 20 (pinned by the platform); jsii's end-of-life banner would bury the output.
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
-.PHONY: help install synth demo test bench deploy clean
+.PHONY: help install synth demo test bench rehearse deploy clean
 
 help:
 	@echo "make demo           the main job: synth every environment, then the local end-to-end demo"
 	@echo "make synth          synthesize every environment (cdk-nag + cfn-lint gate)"
 	@echo "make test           run the whole test suite"
 	@echo "make bench          run the benchmarks, rewrite docs/benchmarks.md (BENCH_ARGS=--with-make adds synth and test)"
+	@echo "make rehearse ENV=dev  deploy one environment's templates into an embedded AWS (moto), no account needed"
 	@echo "make deploy ENV=dev deploy one environment (needs AWS credentials)"
 
 $(VENV)/.installed: pyproject.toml
@@ -66,6 +67,12 @@ test: install
 BENCH_ARGS ?=
 bench: install
 	$(PY) -m bench --output docs/benchmarks.md $(BENCH_ARGS)
+
+# A deploy rehearsal of what `make synth` gated: its templates deployed into an embedded moto server
+# through CloudFormation's API (docs/deploying.md). REHEARSE_ARGS: event files to replay against it.
+REHEARSE_ARGS ?=
+rehearse: synth
+	$(VENV)/bin/mlmeta rehearse --env $(or $(ENV),dev) --assembly $(OUT)/$(or $(ENV),dev) $(REHEARSE_ARGS)
 
 deploy: install
 	@test -n "$(ENV)" || { echo "usage: make deploy ENV=<name>  (known: $$($(PY) -m mlmeta.config))"; exit 2; }

@@ -9,11 +9,11 @@ import sys
 from collections.abc import Sequence
 
 from mlmeta import __version__
-from mlmeta.cli import compact_cmd, demo_cmd, doctor_cmd, names_cmd, plot_cmd, query_cmd, replay_cmd
+from mlmeta.cli import compact_cmd, demo_cmd, doctor_cmd, names_cmd, plot_cmd, query_cmd, rehearse_cmd, replay_cmd
 from mlmeta.cli.errors import CliError
 
 # Each module exposes ``register(subparsers)``; its parser sets ``func(args) -> int``.
-COMMANDS = (query_cmd, names_cmd, demo_cmd, plot_cmd, replay_cmd, compact_cmd, doctor_cmd)
+COMMANDS = (query_cmd, names_cmd, demo_cmd, plot_cmd, replay_cmd, rehearse_cmd, compact_cmd, doctor_cmd)
 
 
 # argparse takes only -1 and -1.5 for negative numbers, so "--param -1e-3" or "--param -1.7976931348623157e308"

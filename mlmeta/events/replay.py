@@ -14,6 +14,10 @@ report the outcome:
 - ``rejected``: larger than EventBridge's 256 KB per event (``mlmeta.events.event_size``): EventBridge
   never delivers it, so no rule sees it and nothing quarantines it (the file still holds it).
 
+Against a deployed environment (``deployment``, what ``mlmeta rehearse`` deployed into the emulator), the
+rules are the deployed ones, each handler gets its deployed function's environment and the resources are
+the deployed ones; replay then creates nothing.
+
 Replay does not wait where the tagger would wait for Pipelines to create a trial: nothing creates
 resources while replay runs, so the first "not found" fails the event at once, naming what is missing,
 with the real attempt count and time (not the roughly 31 s the tagger would have waited). When the
@@ -40,6 +44,7 @@ from aws_lambda_powertools import Logger
 from botocore.exceptions import BotoCoreError, ClientError
 
 from mlmeta.config import EnvironmentSettings
+from mlmeta.events.deployment import Deployment
 from mlmeta.events.event_files import EventInput
 from mlmeta.events.event_size import entry_size, too_large
 from mlmeta.events.handler_loader import LAMBDAS_DIR, load_module
@@ -101,7 +106,7 @@ class Outcome:
 
 
 @dataclass(frozen=True)
-class _LambdaContext:
+class LambdaContext:
     """What Powertools reads from Lambda's context object."""
 
     function_name: str
@@ -112,7 +117,7 @@ class _LambdaContext:
 
 class Replayer:
     """Replays events of one environment against ``endpoint`` (an emulator), creating the lake bucket,
-    quarantine queue and notices topic there if missing."""
+    quarantine queue and notices topic there if missing; or against a ``deployment`` there."""
 
     def __init__(
         self,
@@ -123,6 +128,7 @@ class Replayer:
         log_stream: TextIO | None = None,
         lambdas_dir: Path = LAMBDAS_DIR,
         aws_name: str = EMBEDDED_AWS,
+        deployment: Deployment | None = None,
     ) -> None:
         self.settings = settings
         self.endpoint = endpoint
@@ -132,15 +138,26 @@ class Replayer:
         self.log_stream = log_stream
         self.lambdas_dir = lambdas_dir
         self.names = LocalNames.of(settings)
+        self.deployment = deployment
         self.aws = clients(endpoint, settings.region, "s3", "sqs", "sns", config=SETUP_CONFIG)
-        self.resources: EventResources = ensure_resources(self.aws, self.names, settings.region, endpoint)
-        self.routes: tuple[Route, ...] = routes(settings, convention)
+        if deployment is None:
+            self.resources: EventResources = ensure_resources(self.aws, self.names, settings.region, endpoint)
+            self.routes: tuple[Route, ...] = routes(settings, convention)
+            self.specs: Mapping[str, HandlerSpec] = HANDLERS_BY_NAME
+        else:
+            self.resources, self.routes = deployment.resources, deployment.routes
+            self.specs = {route.handler.name: route.handler for route in deployment.routes}
         self._modules: dict[str, ModuleType] = {}
 
     def environment(self, spec: HandlerSpec) -> dict[str, str]:
-        """The variables ``spec``'s handler is imported with: the stack's, pointed at the emulator."""
+        """The variables ``spec``'s handler is imported with: the stack's (or its deployed function's), pointed
+        at the emulator."""
+        if self.deployment is None:
+            variables = handler_environment(spec, self.settings, self.resources, self.convention)
+        else:
+            variables = dict(self.deployment.functions[spec.name].environment)
         return {
-            **handler_environment(spec, self.settings, self.resources, self.convention),
+            **variables,
             **DUMMY_CREDENTIALS,
             "AWS_ENDPOINT_URL": self.endpoint,
             "AWS_DEFAULT_REGION": self.settings.region,
@@ -151,7 +168,7 @@ class Replayer:
     def handler_module(self, name: str) -> ModuleType:
         """The handler module of ``name`` (tagger, naming-guard, ...), loaded on first use."""
         if name not in self._modules:
-            spec = HANDLERS_BY_NAME[name]
+            spec = self.specs[name]
             with self._output_to_logs():
                 module = load_module(spec.module_path, self.environment(spec), self.lambdas_dir)
             if hasattr(module, _SLEEP_ATTRIBUTE):
@@ -215,7 +232,7 @@ class Replayer:
     def export_lake(self, directory: Path) -> int:
         """Copy the lake bucket's objects to ``directory`` (same keys, so ``mlmeta query --lake`` reads it)."""
         directory.mkdir(parents=True, exist_ok=True)
-        return export_bucket(self.aws["s3"], self.names.lake_bucket, directory)
+        return export_bucket(self.aws["s3"], self.resources.lake_bucket, directory)
 
     def _invoke(self, handler: Any, spec: HandlerSpec, event: Mapping[str, Any]) -> Any:
         with self._output_to_logs():
@@ -224,7 +241,7 @@ class Replayer:
 
     def _quarantine_non_event(self, item: EventInput) -> Outcome:
         if REPLAY not in self._modules:
-            spec = HANDLERS_BY_NAME["snapshotter"]
+            spec = self.specs.get("snapshotter", HANDLERS_BY_NAME["snapshotter"])
             environment = {**self.environment(spec), "POWERTOOLS_SERVICE_NAME": f"mlmeta-{REPLAY}"}
             with self._output_to_logs():
                 self._modules[REPLAY] = load_module(_QUARANTINE_MODULE, environment, self.lambdas_dir)
@@ -246,13 +263,16 @@ class Replayer:
         found = _one_line(err.__context__) if err.__context__ else "a resource"
         return f"{found}: it does not exist in {self.aws_name}; seed it or replay its creation first"
 
-    def _context(self, spec: HandlerSpec, event: Mapping[str, Any]) -> _LambdaContext:
-        function = f"mlmeta-{self.settings.name}-{spec.name}"
+    def _context(self, spec: HandlerSpec, event: Mapping[str, Any]) -> LambdaContext:
         # Deterministic request ids: a replay of the same event logs the same id.
-        request = uuid.uuid5(uuid.NAMESPACE_URL, f"{spec.name}/{event.get('id')}")
-        return _LambdaContext(
+        request = str(uuid.uuid5(uuid.NAMESPACE_URL, f"{spec.name}/{event.get('id')}"))
+        if self.deployment is not None:
+            deployed = self.deployment.functions[spec.name]
+            return LambdaContext(deployed.name, request, deployed.arn, deployed.memory_mb)
+        function = f"mlmeta-{self.settings.name}-{spec.name}"
+        return LambdaContext(
             function_name=function,
-            aws_request_id=str(request),
+            aws_request_id=request,
             invoked_function_arn=f"arn:aws:lambda:{self.settings.region}:{LOCAL_ACCOUNT}:function:{function}",
             memory_limit_in_mb=spec.memory_mb,
         )

@@ -29,11 +29,13 @@ from runtime_shapes import (
 __all__ = ["in_process_metrics_client", "pipelines_ran", "sagemaker_like_aws"]
 
 
-def pipelines_ran(sagemaker: Any, sagemaker_metrics: Any = None) -> None:
+def pipelines_ran(sagemaker: Any, sagemaker_metrics: Any = None, *, experiment_deployed: bool = False) -> None:
     """What SageMaker Pipelines, the jobs and the evaluation step leave behind for the fixture execution.
-    ``sagemaker_metrics``: a SageMaker Metrics client on the same moto (default: one for ``mock_aws``)."""
+    ``sagemaker_metrics``: a SageMaker Metrics client on the same moto (default: one for ``mock_aws``);
+    ``experiment_deployed``: the pipeline experiment exists already (moto would replace it, tags lost)."""
     metrics_client = sagemaker_metrics or in_process_metrics_client()
-    sagemaker.create_experiment(ExperimentName=EXPERIMENT)
+    if not experiment_deployed:
+        sagemaker.create_experiment(ExperimentName=EXPERIMENT)
     for trial, names in TRIAL_COMPONENTS.items():
         sagemaker.create_trial(TrialName=trial, ExperimentName=EXPERIMENT)
         for index, name in enumerate(names):
