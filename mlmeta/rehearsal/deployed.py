@@ -62,6 +62,8 @@ def read_deployment(aws: Mapping[str, Any], settings: EnvironmentSettings) -> tu
         if rule.get("State") != ENABLED:  # EventBridge routes nothing through a disabled rule
             continue
         for target in aws["events"].list_targets_by_rule(Rule=rule_name)["Targets"]:
+            if ":lambda:" not in target["Arn"]:  # the doctor's probe rule delivers to a queue, not a handler
+                continue
             configuration = aws["lambda"].get_function_configuration(FunctionName=target["Arn"])
             spec = _deployed_spec(configuration, rule_name)
             function = DeployedFunction(configuration["FunctionName"], configuration["FunctionArn"], int(configuration["MemorySize"]),

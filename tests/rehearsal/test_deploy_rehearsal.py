@@ -78,12 +78,17 @@ def test_every_resource_is_deployed_or_skipped_with_its_reason(rehearsal, stacks
 def test_what_the_templates_create_exists_in_the_emulator(rehearsal, stacks, aws):
     events = rehearsal.deployed.stack(SETTINGS.stack_name("events"))
     deployed_types = Counter(stacks[events.name].resource_types[logical_id] for logical_id in events.deployed)
-    # The event path end to end: the handlers, their rules and the queues and topic they write to.
-    assert deployed_types["AWS::Lambda::Function"] == 4 and deployed_types["AWS::Events::Rule"] == 6
+    # The event path end to end: the handlers, their rules (and the doctor's probe rule, whose target is
+    # its queue), and the queues and topic they write to.
+    assert deployed_types["AWS::Lambda::Function"] == 4 and deployed_types["AWS::Events::Rule"] == 7
     rules = aws["events"].list_rules(NamePrefix=SETTINGS.stack_name("events"))["Rules"]
-    assert len(rules) == 6 and {r["State"] for r in rules} == {"ENABLED"}
+    assert len(rules) == 7 and {r["State"] for r in rules} == {"ENABLED"}
     targets = {t["Arn"] for r in rules for t in aws["events"].list_targets_by_rule(Rule=r["Name"])["Targets"]}
-    assert targets == {f.arn for f in rehearsal.deployment.functions.values()}
+    handler_targets = {arn for arn in targets if ":lambda:" in arn}
+    assert handler_targets == {f.arn for f in rehearsal.deployment.functions.values()}
+    assert [arn for arn in targets - handler_targets] == [aws["sqs"].get_queue_attributes(
+        QueueUrl=rehearsal.deployed.stack(SETTINGS.stack_name("events")).outputs["DoctorProbeQueueUrl"],
+        AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]]
 
     # The experiments' custom resources, answered by the provisioner's code with its deployed environment.
     experiments = rehearsal.deployed.stack(SETTINGS.stack_name("experiments"))
