@@ -2,10 +2,10 @@
 -- Description: Drift check of one metric of one pipeline (analysis trials): the z-score of each run against the mean and sample standard deviation of the previous window_size runs, with a DRIFT / BELOW_THRESHOLD / OK flag.
 -- Param 1: pipeline_name varchar - the pipeline, e.g. churn-prediction-prod
 -- Param 2: metric_name varchar - the metric, e.g. auc
--- Param 3: from_dt date - first dt partition (UTC date of the execution end, YYYY-MM-DD), inclusive
+-- Param 3: from_dt date <= to_dt - first dt partition (UTC date of the execution end, YYYY-MM-DD), inclusive
 -- Param 4: to_dt date - last dt partition (YYYY-MM-DD), inclusive
--- Param 5: window_size bigint - how many previous runs form the baseline, e.g. 10
--- Param 6: z_threshold double - flag DRIFT when the absolute z-score reaches this, e.g. 3
+-- Param 5: window_size bigint >= 1 - how many previous runs form the baseline, e.g. 10
+-- Param 6: z_threshold double > 0 - flag DRIFT when the absolute z-score reaches this, e.g. 3
 -- Param 7: min_value double - flag BELOW_THRESHOLD when the value is lower than this, e.g. 0.8
 --
 -- Columns: pipeline_execution_id, execution_end, execution_status, value, window_runs (previous runs

@@ -93,7 +93,8 @@ def describe_query(query: NamedQuery) -> str:
         lines.append("  (no parameters)")
     for position, param in enumerate(query.parameters, start=1):
         help_text = f" - {param.help}" if param.help else ""
-        lines.append(f"  --param {position}: {param.name} ({param.type}){help_text}")
+        accepted = "".join(f", {constraint}" for constraint in param.constraints)  # the values the engines accept
+        lines.append(f"  --param {position}: {param.name} ({param.type}{accepted}){help_text}")
     usage = ["mlmeta query", query.name, *(f"--param <{p.name}>" for p in query.parameters), "(--lake DIR | --athena)"]
     lines.append(f"  usage: {' '.join(usage)}")
     return "\n".join(lines)
