@@ -4,6 +4,7 @@ with its 7-run moving average, an optional threshold line and the runs metric_dr
 from __future__ import annotations
 
 import argparse
+import hashlib
 import math
 import os
 import re
@@ -17,6 +18,10 @@ DEFAULT_ENV = "dev"
 _ATHENA_ONLY_OPTIONS = ("workgroup", "database", "region")
 # Characters kept in the default file name; others (e.g. "/" or ":" in "validation:auc") become "_".
 _UNSAFE_FILE_CHARACTERS = re.compile(r"[^A-Za-z0-9._-]")
+# The longest file name (bytes) Linux, macOS and Windows file systems take. A default name longer than
+# this keeps the metric's start and a hash of the whole name, so two long metrics still differ.
+MAX_FILE_NAME_BYTES = 255
+_NAME_HASH_CHARACTERS = 12
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -114,16 +119,30 @@ def run_plot_command(args: argparse.Namespace) -> int:
 
 
 def default_out(metric: str, pipeline: str) -> Path:
-    return Path(f"{_UNSAFE_FILE_CHARACTERS.sub('_', metric)}-{pipeline}.png")
+    """``<metric>-<pipeline>.png`` with only safe characters, at most MAX_FILE_NAME_BYTES long."""
+    safe = _UNSAFE_FILE_CHARACTERS.sub("_", metric)
+    suffix = f"-{pipeline}.png"
+    if len(safe) + len(suffix) > MAX_FILE_NAME_BYTES:  # safe characters are ASCII: one byte each
+        digest = hashlib.sha256(metric.encode("utf-8")).hexdigest()[:_NAME_HASH_CHARACTERS]
+        keep = max(MAX_FILE_NAME_BYTES - len(suffix) - len(digest) - 1, 0)
+        safe = f"{safe[:keep]}-{digest}"
+    return Path(safe + suffix)
 
 
 def check_writable(out: Path) -> None:
     if out.suffix.lower() != ".png":
         raise CliError(f"--out must name a .png file, got {str(out)!r}")
+    too_long = len(os.fsencode(out.name))
+    if too_long > MAX_FILE_NAME_BYTES:
+        raise CliError(f"cannot write {out}: the file name is {too_long} bytes long, file systems take at most "
+                       f"{MAX_FILE_NAME_BYTES}; give a shorter --out")
     directory = out.parent
-    if out.is_dir():
-        raise CliError(f"cannot write {out}: it is a directory")
-    if not directory.is_dir():
-        raise CliError(f"cannot write {out}: directory {directory} does not exist")
+    try:
+        if out.is_dir():
+            raise CliError(f"cannot write {out}: it is a directory")
+        if not directory.is_dir():
+            raise CliError(f"cannot write {out}: directory {directory} does not exist")
+    except OSError as err:  # e.g. a directory name too long: is_dir() raises rather than answer False
+        raise CliError(f"cannot write {out}: {err.strerror or err}") from None
     if not os.access(directory, os.W_OK) or (out.exists() and not os.access(out, os.W_OK)):
         raise CliError(f"cannot write {out}: permission denied")
