@@ -15,8 +15,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from mlmeta.analytics.history import DEFAULT_WINDOW, DEFAULT_Z_THRESHOLD, metric_drift, metric_history
+from mlmeta.analytics.history import metric_drift, metric_history
 from mlmeta.analytics.source import ATHENA_DEFAULT_DAYS, OPEN_RANGE, DateLike, Engine, choose_engine, dt_range, pipeline_name
+from mlmeta.queries.drift_defaults import DEFAULT_MIN_CHANGE, DEFAULT_WINDOW, DEFAULT_Z_THRESHOLD
 from mlmeta.queries.runner import AthenaTarget
 
 DRIFT = "DRIFT"
@@ -44,6 +45,12 @@ class MetricChart:
     runs: pd.DataFrame
     # The first dt partition the queries read: a window of runs before from_dt, when there are any.
     read_from: str = OPEN_RANGE[0]
+    min_change: float = DEFAULT_MIN_CHANGE
+
+    @property
+    def drift_rule(self) -> str:
+        """The DRIFT rule in words, for the summary and the legend."""
+        return f"|z| >= {self.z_threshold:g} and {percent(self.min_change)} off the median of the previous {self.window} runs"
 
     @property
     def drift_points(self) -> pd.DataFrame:
@@ -75,7 +82,7 @@ class MetricChart:
         first, last = (self.runs["execution_end"].iloc[i].date().isoformat() for i in (0, -1))
         text = (
             f"{plural(len(self.runs), 'run')} of {self.pipeline} {self.metric} from {first} to {last}; "
-            f"{plural(len(self.drift_points), 'drift point')} (|z| >= {self.z_threshold:g} against the previous {self.window} runs)"
+            f"{plural(len(self.drift_points), 'drift point')} ({self.drift_rule})"
         )
         if self.min_value is not None:
             below = self.below_min_value
@@ -98,6 +105,7 @@ def load_metric_chart(
     window: int = DEFAULT_WINDOW,
     z_threshold: float = DEFAULT_Z_THRESHOLD,
     min_value: float | None = None,
+    min_change: float = DEFAULT_MIN_CHANGE,
 ) -> MetricChart:
     pipeline = pipeline_name(use_case, env)
     engine = choose_engine(lake, athena, env)
@@ -109,13 +117,14 @@ def load_metric_chart(
         history = metric_history(metric, use_case, env, **scope)
         if _runs_before(history, from_dt) >= needed_before:
             break
-    drift = metric_drift(metric, use_case, env, window=window, z_threshold=z_threshold, min_value=min_value, **scope)
+    drift = metric_drift(metric, use_case, env, window=window, z_threshold=z_threshold, min_value=min_value,
+                         min_change=min_change, **scope)
     # Same runs in both (same filter and dedup rule); a left join keeps every plotted run even so.
     runs = history.merge(drift[["pipeline_execution_id", "flag"]], on="pipeline_execution_id", how="left", validate="one_to_one")
     drawn = runs[_dt(runs) >= from_dt].reset_index(drop=True)
     return MetricChart(
         metric=metric, pipeline=pipeline, from_dt=from_dt, to_dt=to_dt, window=window, z_threshold=z_threshold,
-        min_value=min_value, runs=drawn[list(COLUMNS)], read_from=read_from,
+        min_value=min_value, runs=drawn[list(COLUMNS)], read_from=read_from, min_change=min_change,
     )
 
 
@@ -143,6 +152,11 @@ def _dt(runs: pd.DataFrame) -> pd.Series:
 
 def _runs_before(history: pd.DataFrame, from_dt: str) -> int:
     return int((_dt(history) < from_dt).sum())
+
+
+def percent(fraction: float) -> str:
+    """``1%``, ``0.5%``."""
+    return f"{fraction * 100:g}%"
 
 
 def plural(count: int, noun: str) -> str:

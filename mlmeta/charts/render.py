@@ -65,7 +65,7 @@ def build_figure(chart: MetricChart) -> Figure:
             axes.plot([], [], linestyle="--", linewidth=1, color="tab:orange",
                       label=f"threshold {chart.min_value:g} ({side} the chart)", gid=THRESHOLD)
     _mark(axes, chart.drift_points, marker="o", color="tab:red", gid=DRIFT_POINTS,
-          label=f"drift (|z| >= {chart.z_threshold:g} vs previous {chart.window} runs)")
+          label=f"drift ({chart.drift_rule})")
     if chart.min_value is not None:
         _mark(axes, chart.below_threshold_points, marker="v", color="tab:orange", gid=BELOW_THRESHOLD_POINTS,
               label=f"below {chart.min_value:g}")

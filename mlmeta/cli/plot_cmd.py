@@ -13,6 +13,7 @@ from pathlib import Path
 
 from mlmeta.cli.engine_options import reject_athena_only_options
 from mlmeta.cli.errors import CliError
+from mlmeta.queries.drift_defaults import DEFAULT_MIN_CHANGE, DEFAULT_WINDOW, DEFAULT_Z_THRESHOLD
 
 DEFAULT_ENV = "dev"
 _ATHENA_ONLY_OPTIONS = ("workgroup", "database", "region")
@@ -47,10 +48,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     plot.add_argument("--out", type=Path, metavar="FILE.png", help="where to write the chart (default <metric>-<pipeline>.png here)")
     plot.add_argument("--from", dest="since", type=_date, metavar="YYYY-MM-DD", help="first day (UTC), inclusive")
     plot.add_argument("--to", dest="until", type=_date, metavar="YYYY-MM-DD", help="last day (UTC), inclusive")
-    plot.add_argument("--window", type=_positive_int, default=10, metavar="N",
-                      help="drift baseline: how many previous runs (default 10)")
-    plot.add_argument("--z-threshold", type=_positive_float, default=3.0, metavar="Z",
-                      help="mark a run as drift when |z| reaches this (default 3)")
+    plot.add_argument("--window", type=_positive_int, default=DEFAULT_WINDOW, metavar="N",
+                      help=f"drift baseline: how many previous runs (default {DEFAULT_WINDOW})")
+    plot.add_argument("--z-threshold", type=_positive_float, default=DEFAULT_Z_THRESHOLD, metavar="Z",
+                      help=f"mark a run as drift when its robust |z| against the baseline reaches this (default {DEFAULT_Z_THRESHOLD:g})")
+    plot.add_argument("--min-change", type=_fraction, default=DEFAULT_MIN_CHANGE, metavar="F",
+                      help=f"... and it is at least this fraction off the baseline's median (default {DEFAULT_MIN_CHANGE:g}, "
+                      f"i.e. {DEFAULT_MIN_CHANGE * 100:g}%%)")
     plot.add_argument("--min-value", type=_finite_float, metavar="V",
                       help="draw a threshold line at V and mark runs below it (default: no threshold)")
     plot.set_defaults(func=run_plot_command)
@@ -79,6 +83,13 @@ def _finite_float(text: str) -> float:
     return value
 
 
+def _fraction(text: str) -> float:
+    value = _finite_float(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be a fraction of at least 0 (0.01 is 1%), got {text!r}")
+    return value
+
+
 def _positive_float(text: str) -> float:
     value = _finite_float(text)
     if value <= 0:
@@ -102,7 +113,7 @@ def run_plot_command(args: argparse.Namespace) -> int:
         athena = AthenaTarget(env=args.env, workgroup=args.workgroup, database=args.database, region=args.region) if args.athena else None
         chart = load_metric_chart(
             args.metric, args.use_case, args.env, lake=args.lake, athena=athena, since=args.since, until=args.until,
-            window=args.window, z_threshold=args.z_threshold, min_value=args.min_value,
+            window=args.window, z_threshold=args.z_threshold, min_value=args.min_value, min_change=args.min_change,
         )
     except (AnalyticsError, QueryError) as err:
         raise CliError(str(err)) from None

@@ -16,10 +16,11 @@ def params(*values: str) -> list[str]:
 
 
 BAD_CALLS = [
-    (["metric_drift", *params(*DRIFT_SCOPE, "0", "5", "0.8")], "parameter 'window_size' must be >= 1, got 0"),
-    (["metric_drift", *params(*DRIFT_SCOPE, "-5", "5", "0.8")], "parameter 'window_size' must be >= 1, got -5"),
-    (["metric_drift", *params(*DRIFT_SCOPE, "15", "0", "0.8")], "parameter 'z_threshold' must be > 0, got 0.0"),
-    (["metric_drift", *params("churn-prediction-dev", "auc", "2026-07-03", "2026-01-05", "15", "5", "0.8")],
+    (["metric_drift", *params(*DRIFT_SCOPE, "0", "5", "0.8", "0.01")], "parameter 'window_size' must be >= 1, got 0"),
+    (["metric_drift", *params(*DRIFT_SCOPE, "-5", "5", "0.8", "0.01")], "parameter 'window_size' must be >= 1, got -5"),
+    (["metric_drift", *params(*DRIFT_SCOPE, "30", "0", "0.8", "0.01")], "parameter 'z_threshold' must be > 0, got 0.0"),
+    (["metric_drift", *params(*DRIFT_SCOPE, "30", "5", "0.8", "-0.01")], "parameter 'min_change' must be >= 0, got -0.01"),
+    (["metric_drift", *params("churn-prediction-dev", "auc", "2026-07-03", "2026-01-05", "30", "5", "0.8", "0.01")],
      "parameter 'from_dt' must be <= 'to_dt', got from_dt 2026-07-03 and to_dt 2026-01-05"),
     (["metric_history", *params("churn-prediction-dev", "auc", "2026-07-03", "2026-01-05")],
      "query 'metric_history': parameter 'from_dt' must be <= 'to_dt'"),

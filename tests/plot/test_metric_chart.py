@@ -6,6 +6,7 @@ import pytest
 from plot_fixtures import EXECUTIONS, PIPELINE, PLANTED_DRIFT, USE_CASE
 
 from mlmeta.charts.metric_chart import load_metric_chart, plural
+from mlmeta.queries.drift_defaults import DEFAULT_MIN_CHANGE
 from mlmeta.queries.runner import run_named
 
 OPEN = ["0001-01-01", "9999-12-31"]
@@ -28,7 +29,7 @@ def test_the_series_is_metric_historys_rows(chart, lake):
 
 
 def test_flags_are_metric_drifts(chart, lake):
-    drift = run_named("metric_drift", [PIPELINE, "auc", *OPEN, 10, 3.0, 0.89], lake=lake).as_dicts()
+    drift = run_named("metric_drift", [PIPELINE, "auc", *OPEN, 10, 3.0, 0.89, DEFAULT_MIN_CHANGE], lake=lake).as_dicts()
 
     assert chart.runs["flag"].tolist() == [row["flag"] for row in drift]
     assert chart.drift_points["pipeline_execution_id"].tolist() == [r["pipeline_execution_id"] for r in drift if r["flag"] == "DRIFT"]
@@ -49,7 +50,7 @@ def test_the_summary_counts_runs_and_drift_points(chart):
     assert below == len(chart.below_threshold_points) + below_and_drift and below_and_drift >= 1
     assert chart.summary() == (
         f"{EXECUTIONS} runs of {PIPELINE} auc from 2026-01-05 to 2026-03-05; "
-        f"{plural(drift, 'drift point')} (|z| >= 3 against the previous 10 runs); "
+        f"{plural(drift, 'drift point')} (|z| >= 3 and 1% off the median of the previous 10 runs); "
         f"{below} below 0.89 ({below_and_drift} of them {'a drift point' if below_and_drift == 1 else 'drift points'})"
     )
 

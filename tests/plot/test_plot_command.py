@@ -15,6 +15,7 @@ from PIL import Image
 from mlmeta.charts.metric_chart import load_metric_chart, plural
 from mlmeta.cli.plot_cmd import default_out
 from mlmeta.lake.synthetic import write_lake
+from mlmeta.queries.drift_defaults import DEFAULT_MIN_CHANGE, DEFAULT_WINDOW, DEFAULT_Z_THRESHOLD
 from mlmeta.queries import runner
 from mlmeta.queries.catalog import get_query
 
@@ -46,13 +47,13 @@ def test_options_reach_the_chart(lake, tmp_path, capsys):
 
     code, out, err = run_cli(capsys, "plot", "auc", "--use-case", USE_CASE, "--env", "dev", "--lake", str(lake),
                              "--out", str(out_file), "--from", "2026-01-20", "--to", "2026-03-01",
-                             "--window", "5", "--z-threshold", "2.5", "--min-value", "0.89")
+                             "--window", "5", "--z-threshold", "2.5", "--min-change", "0.02", "--min-value", "0.89")
 
     chart = load_metric_chart("auc", USE_CASE, lake=lake, since="2026-01-20", until="2026-03-01",
-                              window=5, z_threshold=2.5, min_value=0.89)
+                              window=5, z_threshold=2.5, min_value=0.89, min_change=0.02)
     assert (code, err) == (0, "")
     assert out.splitlines() == [str(out_file), chart.summary()]
-    assert "(|z| >= 2.5 against the previous 5 runs)" in out and "below 0.89" in out
+    assert "(|z| >= 2.5 and 2% off the median of the previous 5 runs)" in out and "below 0.89" in out
     assert out_file.is_file()
 
 
@@ -121,7 +122,7 @@ def test_engine_is_required_and_exclusive(capsys):
 # --- --athena, with a Stubber-wrapped client --------------------------------------------------------
 
 EXECUTION_ID = "1a2b3c4d-0000-4000-8000-EXAMPLE44444"
-DOUBLE_COLUMNS = {"value", "moving_avg_7", "change", "pct_change", "window_mean", "window_stddev", "z_score"}
+DOUBLE_COLUMNS = {"value", "moving_avg_7", "change", "pct_change", "window_median", "window_mad", "z_score"}
 
 
 def expect_athena_run(stub, name, parameters, result, *, workgroup, database):
@@ -158,7 +159,7 @@ def test_athena_reads_a_window_of_runs_before_from_and_no_more_than_it_needs(
     lake, athena_client, athena_stub, tmp_path, monkeypatch, capsys, since, window, calls
 ):
     monkeypatch.setattr(runner, "make_athena_client", lambda region: athena_client)
-    expect_athena_runs(athena_stub, lake, calls, until="2026-03-05", drift=[window, 3.0, 0.89])
+    expect_athena_runs(athena_stub, lake, calls, until="2026-03-05", drift=[window, DEFAULT_Z_THRESHOLD, 0.89, DEFAULT_MIN_CHANGE])
 
     code, out, err = run_cli(capsys, "plot", "auc", "--use-case", USE_CASE, "--env", "stg", "--athena", "--workgroup", "analysts",
                              "--from", since, "--to", "2026-03-05", "--window", str(window), "--min-value", "0.89",
@@ -175,10 +176,11 @@ def test_athena_runs_both_named_queries_in_the_environments_workgroup(lake, athe
     regions: list[str] = []
     monkeypatch.setattr(runner, "make_athena_client", lambda region: regions.append(region) or athena_client)
     monkeypatch.setattr("mlmeta.analytics.source.utc_today", lambda: date(2026, 3, 31))
-    # Athena's default range: the last 365 days up to today. Before it, a drift window of runs is looked
-    # for 20 days back (2 days a run), then a year back; the lake has none, so the drift query reads from there.
-    expect_athena_runs(athena_stub, lake, [("metric_history", "2025-03-11"), ("metric_history", "2024-03-31"),
-                                           ("metric_drift", "2024-03-31")], until="2026-03-31", drift=[10, 3.0, 0.89])
+    # Athena's default range: the last 365 days up to today. Before it, a drift window of runs (30 by default)
+    # is looked for 60 days back (2 days a run), then a year back; the lake has none, so the drift query reads from there.
+    expect_athena_runs(athena_stub, lake, [("metric_history", "2025-01-30"), ("metric_history", "2024-03-31"),
+                                           ("metric_drift", "2024-03-31")], until="2026-03-31",
+                       drift=[DEFAULT_WINDOW, DEFAULT_Z_THRESHOLD, 0.89, DEFAULT_MIN_CHANGE])
 
     code, out, err = run_cli(capsys, "plot", "auc", "--use-case", USE_CASE, "--env", "stg", "--athena", "--workgroup", "analysts",
                              "--region", "eu-west-1", "--min-value", "0.89", "--out", str(tmp_path / "auc.png"))

@@ -31,7 +31,7 @@ def test_every_shipped_query_loads_with_typed_parameters():
         assert query.description
         assert count_placeholders(query.sql) == len(query.parameters)
         assert all(p.help for p in query.parameters), f"{query.name}: every parameter needs a help text"
-    assert [p.type for p in queries["metric_drift"].parameters] == ["varchar", "varchar", "date", "date", "bigint", "double", "double"]
+    assert [p.type for p in queries["metric_drift"].parameters] == ["varchar", "varchar", "date", "date", "bigint", "double", "double", "double"]
 
 
 def test_a_good_header_parses_into_ordered_parameters(tmp_path):
@@ -80,9 +80,9 @@ def test_wrong_parameter_count_names_the_expected_parameters():
 @pytest.mark.parametrize(
     ("values", "message"),
     [
-        (["p", "m", "2026-13-01", "2026-01-31", "10", "3", "0.8"], "parameter 'from_dt' must be a date, got '2026-13-01'"),
-        (["p", "m", "2026-01-01", "2026-01-31", "ten", "3", "0.8"], "parameter 'window_size' must be a bigint, got 'ten'"),
-        (["p", "m", "2026-01-01", "2026-01-31", "10", "nan", "0.8"], "parameter 'z_threshold' must be a double, got 'nan'"),
+        (["p", "m", "2026-13-01", "2026-01-31", "10", "3", "0.8", "0.01"], "parameter 'from_dt' must be a date, got '2026-13-01'"),
+        (["p", "m", "2026-01-01", "2026-01-31", "ten", "3", "0.8", "0.01"], "parameter 'window_size' must be a bigint, got 'ten'"),
+        (["p", "m", "2026-01-01", "2026-01-31", "10", "nan", "0.8", "0.01"], "parameter 'z_threshold' must be a double, got 'nan'"),
     ],
 )
 def test_badly_typed_parameters_are_rejected(values, message):
@@ -91,9 +91,9 @@ def test_badly_typed_parameters_are_rejected(values, message):
 
 
 def test_bind_types_the_values():
-    values = load_queries()["metric_drift"].bind(["p", "m", "2026-01-01", "2026-01-31", "10", "3", "0.8"])
-    assert values == ["p", "m", "2026-01-01", "2026-01-31", 10, 3.0, 0.8]
-    assert [type(v) for v in values[4:]] == [int, float, float]
+    values = load_queries()["metric_drift"].bind(["p", "m", "2026-01-01", "2026-01-31", "10", "3", "0.8", "0.01"])
+    assert values == ["p", "m", "2026-01-01", "2026-01-31", 10, 3.0, 0.8, 0.01]
+    assert [type(v) for v in values[4:]] == [int, float, float, float]
 
 
 def test_every_parameter_sits_in_a_where_clause():
@@ -192,6 +192,7 @@ def test_the_shipped_queries_declare_their_ranges():
     constraints = {(q.name, p.name): [str(c) for c in p.constraints] for q in queries.values() for p in q.parameters}
     assert constraints[("metric_drift", "window_size")] == [">= 1"]
     assert constraints[("metric_drift", "z_threshold")] == ["> 0"]
+    assert constraints[("metric_drift", "min_change")] == [">= 0"]
     # Every query with a dt range orders it: from_dt after to_dt would silently return no rows.
     ranged = [q.name for q in queries.values() if {"from_dt", "to_dt"} <= {p.name for p in q.parameters}]
     assert ranged and all(constraints[(name, "from_dt")] == ["<= to_dt"] for name in ranged)
