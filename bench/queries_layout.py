@@ -17,6 +17,7 @@ from mlmeta.lake.layout import compacted_key
 from mlmeta.lake.parquet import decode_parquet
 from mlmeta.lake.schema import METRIC_SNAPSHOTS, NAMING_AUDIT
 from mlmeta.queries.catalog import NamedQuery, load_queries
+from mlmeta.queries.drift_defaults import DEFAULT_MIN_CHANGE, DEFAULT_WINDOW, DEFAULT_Z_THRESHOLD
 from mlmeta.queries.local_engine import run_local
 
 MB = 1_000_000
@@ -34,7 +35,8 @@ def parameters(name: str, shape: LakeShape, lake: Path) -> tuple[list[str], str,
     pipeline = f"{shape.use_cases[0]}-dev"
     values = {
         "metric_history": [pipeline, "auc", first, shape.last_day],
-        "metric_drift": [pipeline, "auc", first, shape.last_day, "10", "3.0", "0.85"],
+        "metric_drift": [pipeline, "auc", first, shape.last_day, str(DEFAULT_WINDOW), str(DEFAULT_Z_THRESHOLD), "0.85",
+                         str(DEFAULT_MIN_CHANGE)],
         "latest_metrics": [first],
         "naming_violations": [first],
         "execution_comparison": [*_two_recent_executions(lake, shape), first, shape.last_day],

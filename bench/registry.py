@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bench import cold_import, handler_latency, make_targets, queries_layout, reconciler_calls, snapshot_calls
+from bench import cold_import, drift_defaults, handler_latency, make_targets, queries_layout, reconciler_calls, snapshot_calls
 from bench.model import Benchmark
 
 BENCHMARKS: list[Benchmark] = [
@@ -11,5 +11,6 @@ BENCHMARKS: list[Benchmark] = [
     handler_latency.BENCHMARK,
     cold_import.BENCHMARK,
     queries_layout.BENCHMARK,
+    drift_defaults.BENCHMARK,
     make_targets.BENCHMARK,
 ]

@@ -2,7 +2,7 @@
 -- Description: Two pipeline executions side by side: the metrics and the component parameters that differ, including those present in one execution only.
 -- Param 1: execution_a varchar - pipeline execution id shown as value_a, e.g. p4jn9xou8a8s
 -- Param 2: execution_b varchar - pipeline execution id shown as value_b
--- Param 3: from_dt date - first dt partition holding either execution (UTC date of its end, YYYY-MM-DD), inclusive
+-- Param 3: from_dt date <= to_dt - first dt partition holding either execution (UTC date of its end, YYYY-MM-DD), inclusive
 -- Param 4: to_dt date - last dt partition (YYYY-MM-DD), inclusive
 --
 -- Columns: kind (metric | parameter), component, name, value_a, value_b (null: absent there).

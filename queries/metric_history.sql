@@ -2,7 +2,7 @@
 -- Description: One metric of one pipeline over time (analysis trials): one row per execution, oldest first, with a 7-run moving average and the change from the previous run.
 -- Param 1: pipeline_name varchar - the pipeline, e.g. churn-prediction-prod
 -- Param 2: metric_name varchar - the metric, e.g. auc
--- Param 3: from_dt date - first dt partition (UTC date of the execution end, YYYY-MM-DD), inclusive
+-- Param 3: from_dt date <= to_dt - first dt partition (UTC date of the execution end, YYYY-MM-DD), inclusive
 -- Param 4: to_dt date - last dt partition (YYYY-MM-DD), inclusive
 --
 -- Columns: pipeline_execution_id, execution_end, execution_status, value, moving_avg_7 (this run and

@@ -1,7 +1,7 @@
 -- Query: runs
 -- Description: Every execution of one pipeline with its analysis metrics (one value per execution, as in metric_history) and its components' parameters, one row per value; mlmeta.analytics pivots it to one row per execution.
 -- Param 1: pipeline_name varchar - the pipeline, e.g. churn-prediction-prod
--- Param 2: from_dt date - first dt partition (UTC date of the execution end, YYYY-MM-DD), inclusive
+-- Param 2: from_dt date <= to_dt - first dt partition (UTC date of the execution end, YYYY-MM-DD), inclusive
 -- Param 3: to_dt date - last dt partition (YYYY-MM-DD), inclusive
 --
 -- Columns: pipeline_execution_id, execution_status, execution_start, execution_end, kind (metric |

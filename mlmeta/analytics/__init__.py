@@ -12,14 +12,16 @@ raises ``mlmeta.queries.catalog.QueryError``. Both are ValueErrors with a one-li
 See docs/analytics.md.
 """
 
-from mlmeta.analytics.history import DEFAULT_WINDOW, DEFAULT_Z_THRESHOLD, metric_drift, metric_history
+from mlmeta.analytics.history import metric_drift, metric_history
 from mlmeta.analytics.runs import IDENTITY_COLUMNS, METRIC_PREFIX, PARAMETER_PREFIX, pivot_runs, runs
 from mlmeta.analytics.source import ATHENA_DEFAULT_DAYS, AnalyticsError, pipeline_name
 from mlmeta.queries.catalog import QueryError
+from mlmeta.queries.drift_defaults import DEFAULT_MIN_CHANGE, DEFAULT_WINDOW, DEFAULT_Z_THRESHOLD
 from mlmeta.queries.runner import AthenaTarget
 
 __all__ = [
     "ATHENA_DEFAULT_DAYS",
+    "DEFAULT_MIN_CHANGE",
     "DEFAULT_WINDOW",
     "DEFAULT_Z_THRESHOLD",
     "IDENTITY_COLUMNS",

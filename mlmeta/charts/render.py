@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import matplotlib.style
 import matplotlib.dates as mdates
+import matplotlib.style
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
@@ -26,6 +26,15 @@ PIXEL_SIZE = (int(FIGURE_SIZE_INCHES[0] * DPI), int(FIGURE_SIZE_INCHES[1] * DPI)
 VALUE, MOVING_AVERAGE, DRIFT_POINTS, BELOW_THRESHOLD_POINTS, THRESHOLD = (
     "value", "moving-average", "drift", "below-threshold", "threshold",
 )
+# Runs that all end at one instant (a single run) get this much of the time axis on either side;
+# matplotlib would otherwise widen a zero span to years.
+SINGLE_INSTANT_MARGIN = np.timedelta64(12, "h")
+# A threshold further from the runs than this many times their spread (or 1% of their size, for a flat
+# series) is not drawn: the axis would squash the runs flat, and near the limits of a double
+# (--min-value 1e308) matplotlib's tick arithmetic overflows. The legend says where it is instead.
+THRESHOLD_REACH = 10.0
+# Metric names drawn (y label, title, legend) are cut to this many characters, with an ellipsis.
+MAX_LABEL_CHARACTERS = 60
 
 
 def write_png(chart: MetricChart, out: Path) -> Path:
@@ -41,27 +50,56 @@ def build_figure(chart: MetricChart) -> Figure:
     FigureCanvasAgg(figure)
     axes = figure.add_subplot()
     runs = chart.runs
-    axes.plot(_times(runs), runs["value"].to_numpy(float), marker=".", linewidth=1, color="tab:blue",
-              label=chart.metric, gid=VALUE)
-    axes.plot(_times(runs), runs["moving_avg_7"].to_numpy(float), linewidth=2, color="tab:gray",
+    times = _times(runs)
+    metric = _shortened(chart.metric)
+    axes.plot(times, runs["value"].to_numpy(float), marker=".", linewidth=1, color="tab:blue",
+              label=metric, gid=VALUE)
+    axes.plot(times, runs["moving_avg_7"].to_numpy(float), linewidth=2, color="tab:gray",
               label="7-run moving average", gid=MOVING_AVERAGE)
     if chart.min_value is not None:
-        axes.axhline(chart.min_value, linestyle="--", linewidth=1, color="tab:orange",
-                     label=f"threshold {chart.min_value:g}", gid=THRESHOLD)
+        side = _off_the_chart(runs, chart.min_value)
+        if side is None:
+            axes.axhline(chart.min_value, linestyle="--", linewidth=1, color="tab:orange",
+                         label=f"threshold {chart.min_value:g}", gid=THRESHOLD)
+        else:  # an empty entry, so the legend still names the threshold
+            axes.plot([], [], linestyle="--", linewidth=1, color="tab:orange",
+                      label=f"threshold {chart.min_value:g} ({side} the chart)", gid=THRESHOLD)
     _mark(axes, chart.drift_points, marker="o", color="tab:red", gid=DRIFT_POINTS,
-          label=f"drift (|z| >= {chart.z_threshold:g} vs previous {chart.window} runs)")
+          label=f"drift ({chart.drift_rule})")
     if chart.min_value is not None:
         _mark(axes, chart.below_threshold_points, marker="v", color="tab:orange", gid=BELOW_THRESHOLD_POINTS,
               label=f"below {chart.min_value:g}")
+    if len(times) and times.min() == times.max():
+        axes.set_xlim(times[0] - SINGLE_INSTANT_MARGIN, times[0] + SINGLE_INSTANT_MARGIN)
     locator = mdates.AutoDateLocator()
     axes.xaxis.set_major_locator(locator)
     axes.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
     axes.set_xlabel("execution end (UTC)")
-    axes.set_ylabel(chart.metric)
-    axes.set_title(f"{chart.metric} of {chart.pipeline}: {len(runs)} runs, {plural(len(chart.drift_points), 'drift point')}")
+    axes.set_ylabel(metric)
+    axes.set_title(f"{metric} of {chart.pipeline}: {plural(len(runs), 'run')}, {plural(len(chart.drift_points), 'drift point')}")
     axes.grid(True, alpha=0.3)
     axes.legend(loc="best")
     return figure
+
+
+def _shortened(text: str) -> str:
+    """At most MAX_LABEL_CHARACTERS: a longer metric name as the y label would squeeze the axes to nothing."""
+    return text if len(text) <= MAX_LABEL_CHARACTERS else text[: MAX_LABEL_CHARACTERS - 1] + "\u2026"
+
+
+def _off_the_chart(runs, threshold: float) -> str | None:
+    """"above" or "below" when ``threshold`` is beyond THRESHOLD_REACH of the drawn values, else None."""
+    drawn = np.concatenate([runs["value"].to_numpy(float), runs["moving_avg_7"].to_numpy(float)])
+    drawn = drawn[np.isfinite(drawn)]
+    if not len(drawn):
+        return None
+    low, high = float(drawn.min()), float(drawn.max())
+    reach = THRESHOLD_REACH * max(high - low, 0.01 * max(abs(low), abs(high)), np.finfo(float).tiny)
+    if threshold > high and threshold - high > reach:
+        return "above"
+    if threshold < low and low - threshold > reach:
+        return "below"
+    return None
 
 
 def _mark(axes, points, *, marker: str, color: str, gid: str, label: str) -> None:

@@ -128,7 +128,8 @@ def describe_query(query: NamedQuery) -> str:
         lines.append("  (no parameters)")
     for position, param in enumerate(query.parameters, start=1):
         help_text = f" - {param.help}" if param.help else ""
-        lines.append(f"  --param {position}: {param.name} ({param.type}){help_text}")
+        accepted = "".join(f", {constraint}" for constraint in param.constraints)  # the values the engines accept
+        lines.append(f"  --param {position}: {param.name} ({param.type}{accepted}){help_text}")
     lines.append(f"  usage: {_usage(query)}")
     return "\n".join(lines)
 

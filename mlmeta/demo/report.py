@@ -34,7 +34,8 @@ def _sections(report: DemoReport) -> list[str]:
         (f"metric_history: {METRIC} of {report.pipeline}, the last {min(HISTORY_ROWS_SHOWN, len(history.rows))} of {len(history.rows)} runs",
          QueryResult(history.columns, history.rows[-HISTORY_ROWS_SHOWN:])),
         (f"metric_drift: the runs not flagged OK (baseline: the previous {settings.window_size} runs; "
-         f"DRIFT at |z| >= {settings.z_threshold:g}{below})", flagged(results["metric_drift"])),
+         f"DRIFT at |z| >= {settings.z_threshold:g} and {settings.min_change * 100:g}% off their median{below})",
+         flagged(results["metric_drift"])),
         ("latest_metrics", results["latest_metrics"]),
         ("naming_violations (each reason is in the naming_audit table)", _columns(violations, VIOLATION_COLUMNS)),
     ]
@@ -99,7 +100,7 @@ def _next_steps(report: DemoReport) -> str:
         f"took {report.seconds:.1f} s\n"
         f"Query it yourself, e.g.\n"
         f"  mlmeta query metric_drift --lake {lake} --param {report.pipeline} --param {METRIC} --param {first} --param {last} "
-        f"--param {settings.window_size} --param {settings.z_threshold:g}{threshold}\n"
+        f"--param {settings.window_size} --param {settings.z_threshold:g}{threshold} --param {settings.min_change:g}\n"
         f"  mlmeta plot {METRIC} --use-case {settings.use_case.name} --lake {lake} --window {settings.window_size} "
-        f"--z-threshold {settings.z_threshold:g}{min_value}"
+        f"--z-threshold {settings.z_threshold:g} --min-change {settings.min_change:g}{min_value}"
     )

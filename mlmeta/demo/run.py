@@ -293,7 +293,7 @@ def _queries(settings: DemoSettings, pipeline: str, lake: Path, history: History
     min_value = NO_MIN_VALUE if settings.min_value is None else settings.min_value
     calls = {
         "metric_history": [pipeline, METRIC, first_dt, last_dt],
-        "metric_drift": [pipeline, METRIC, first_dt, last_dt, settings.window_size, settings.z_threshold, min_value],
+        "metric_drift": [pipeline, METRIC, first_dt, last_dt, settings.window_size, settings.z_threshold, min_value, settings.min_change],
         "latest_metrics": [first_dt],
         "naming_violations": [first_dt],
     }
@@ -307,6 +307,7 @@ def _draw(settings: DemoSettings, lake: Path, chart: Path, history: History) -> 
 
     first_dt, last_dt = _date_range(history)
     data = load_metric_chart(METRIC, settings.use_case.name, ENVIRONMENT, lake=lake, since=first_dt, until=last_dt,
-                             window=settings.window_size, z_threshold=settings.z_threshold, min_value=settings.min_value)
+                             window=settings.window_size, z_threshold=settings.z_threshold, min_value=settings.min_value,
+                             min_change=settings.min_change)
     write_png(data, chart)
     return data.summary()

@@ -6,14 +6,16 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from mlmeta.config import EnvironmentSettings, UseCase, get_environment
+from mlmeta.queries.drift_defaults import DEFAULT_MIN_CHANGE, DEFAULT_WINDOW, DEFAULT_Z_THRESHOLD
 
 ENVIRONMENT = "dev"
 METRIC = "auc"
 # The first execution starts here; one a day after it (fixed, so a seed always gives the same lake).
 START = datetime(2026, 1, 5, 18, 0, tzinfo=UTC)
 DEFAULT_EXECUTIONS = 180
-# Fewer executions leave no full drift window before the drift (window 15, drift from 5/6 of the runs).
-MIN_EXECUTIONS = 30
+# Fewer executions leave no full drift window before the drift (window 30, drift from 5/6 of the runs:
+# 38 * 5 // 6 = 31 > 30).
+MIN_EXECUTIONS = 38
 DEFAULT_SEED = 7
 
 
@@ -28,12 +30,13 @@ class DemoSettings:
     # The evaluate step's auc moves by auc_shift from this run on (0-based; default: 5/6 of the runs).
     drift_start_run: int | None = None
     auc_shift: float = -0.10
-    # metric_drift's parameters. The simulated auc varies by at most ±0.012 between runs (noise of 0.006,
-    # cut at two standard deviations, as retrains on fresh data of the same size do), so a z of 5 against
-    # 15 runs flags a real change and nothing else: the drift's first run scores about -15, the second
-    # at most (15 - 1) / sqrt(15) = 3.6 in absolute value, because the first one already widens its window.
-    window_size: int = 15
-    z_threshold: float = 5.0
+    # metric_drift's parameters: its defaults (mlmeta.queries.drift_defaults, chosen by the drift-defaults
+    # benchmark). The simulated auc varies by about 0.006 between runs, cut at two standard deviations
+    # (as retrains on fresh data of the same size do); the drop of 0.10 scores a robust z of about -14.
+    # Every drifted run is DRIFT until half the window has drifted and the baseline's median moves.
+    window_size: int = DEFAULT_WINDOW
+    z_threshold: float = DEFAULT_Z_THRESHOLD
+    min_change: float = DEFAULT_MIN_CHANGE
 
     def __post_init__(self) -> None:
         if self.executions < MIN_EXECUTIONS:

@@ -66,6 +66,7 @@ def run_athena(
 
 
 def start_query(query: NamedQuery, values: Sequence[object], *, client: Any, workgroup: str, database: str) -> str:
+    query.check(values)  # before any AWS call: the header's constraints hold on Athena as locally
     request: dict[str, Any] = {
         "QueryString": query.sql,
         "WorkGroup": workgroup,

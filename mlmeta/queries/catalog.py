@@ -5,16 +5,24 @@ Each file is one Trino-dialect query with a header comment::
     -- Query: metric_history
     -- Description: One metric of one pipeline over time ...
     -- Param 1: pipeline_name varchar - the pipeline, e.g. churn-prediction-prod
-    -- Param 2: from_dt date - first dt partition (YYYY-MM-DD), inclusive
+    -- Param 2: from_dt date <= to_dt - first dt partition (YYYY-MM-DD), inclusive
+    -- Param 3: to_dt date - last dt partition (YYYY-MM-DD), inclusive
+    -- Param 4: window_size bigint >= 1 - how many previous runs form the baseline
 
 Parameters are positional (Athena execution parameters): the header names each ``?`` in order.
+Between a parameter's type and its help text, constraints (``>= 1``, ``> 0``, ``<= to_dt``: an operator
+and a number or another parameter's name) say which values the query accepts. Both engines refuse any
+other value with one line (``NamedQuery.check``), so ``mlmeta query``, ``mlmeta plot`` and
+``mlmeta.analytics`` validate the same way on DuckDB and on Athena.
 """
 
 from __future__ import annotations
 
 import math
+import operator
 import os
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -23,7 +31,14 @@ PARAM_TYPES = ("varchar", "date", "bigint", "double")
 
 _QUERY_RE = re.compile(r"^--\s*Query:\s*(?P<name>[a-z0-9_]+)\s*$")
 _DESC_RE = re.compile(r"^--\s*Description:\s*(?P<text>.+?)\s*$")
-_PARAM_RE = re.compile(r"^--\s*Param\s+(?P<pos>\d+):\s*(?P<name>[a-z0-9_]+)\s+(?P<type>\w+)\s*(?:-\s*(?P<help>.*?))?\s*$")
+_PARAM_RE = re.compile(
+    r"^--\s*Param\s+(?P<pos>\d+):\s*(?P<name>[a-z0-9_]+)\s+(?P<type>\w+)"
+    r"(?P<constraints>(?:\s*(?:>=|<=|>|<)\s*[A-Za-z0-9_.+-]+)*)\s*(?:-\s*(?P<help>.*?))?\s*$"
+)
+_CONSTRAINT_RE = re.compile(r"(?P<op>>=|<=|>|<)\s*(?P<operand>[A-Za-z0-9_.+-]+)")
+_COMPARISONS = {">=": operator.ge, "<=": operator.le, ">": operator.gt, "<": operator.lt}
+# Types whose values have an order, so they can carry constraints.
+_ORDERED_TYPES = ("date", "bigint", "double")
 _SQL_TOKEN_RE = re.compile(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|--[^\n]*|/\*.*?\*/|\?", re.S)
 
 
@@ -32,10 +47,22 @@ class QueryError(ValueError):
 
 
 @dataclass(frozen=True)
+class Constraint:
+    """``<parameter> <op> <operand>``: the operand is a literal of the parameter's type or another parameter's name."""
+
+    op: str
+    operand: str
+
+    def __str__(self) -> str:
+        return f"{self.op} {self.operand}"
+
+
+@dataclass(frozen=True)
 class QueryParameter:
     name: str
     type: str
     help: str
+    constraints: tuple[Constraint, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -53,7 +80,29 @@ class NamedQuery:
             raise QueryError(
                 f"query {self.name!r} takes {len(self.parameters)} parameter(s), got {len(values)}: {expected}"
             )
-        return [_convert(self.name, p, v) for p, v in zip(self.parameters, values, strict=True)]
+        typed = [_convert(self.name, p, v) for p, v in zip(self.parameters, values, strict=True)]
+        self.check(typed)
+        return typed
+
+    def check(self, values: Sequence[object]) -> None:
+        """Refuse typed ``values`` that break the header's count or constraints (one-line QueryError)."""
+        if len(values) != len(self.parameters):
+            raise QueryError(f"query {self.name!r} takes {len(self.parameters)} parameter(s), got {len(values)}")
+        by_name = dict(zip((p.name for p in self.parameters), values, strict=True))
+        types = {p.name: p.type for p in self.parameters}
+        for param in self.parameters:
+            for constraint in param.constraints:
+                value = _ordered(self.name, param.name, param.type, by_name[param.name])
+                if constraint.operand in by_name:
+                    other = constraint.operand
+                    bound = _ordered(self.name, other, types[other], by_name[other])
+                    if not _COMPARISONS[constraint.op](value, bound):
+                        raise QueryError(
+                            f"query {self.name!r}: parameter {param.name!r} must be {constraint.op} {other!r}, "
+                            f"got {param.name} {by_name[param.name]} and {other} {by_name[other]}"
+                        )
+                elif not _COMPARISONS[constraint.op](value, _literal(param.type, constraint.operand)):
+                    raise QueryError(f"query {self.name!r}: parameter {param.name!r} must be {constraint}, got {by_name[param.name]!r}")
 
 
 def _convert(query: str, param: QueryParameter, raw: str) -> object:
@@ -72,6 +121,59 @@ def _convert(query: str, param: QueryParameter, raw: str) -> object:
     except ValueError:
         pass
     raise QueryError(f"query {query!r}: parameter {param.name!r} must be a {param.type}, got {raw!r}")
+
+
+def _literal(type_: str, text: str) -> object:
+    """A constraint's literal operand as a value of the parameter's type (ValueError if it is none)."""
+    if type_ == "date":
+        return date.fromisoformat(text)
+    if type_ == "bigint":
+        return int(text)
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(text)
+    return value
+
+
+def _ordered(query: str, name: str, type_: str, value: object) -> object:
+    """A typed value as something to compare: a date for date parameters, else the number."""
+    if type_ == "date" and isinstance(value, str | date):
+        try:
+            return value if isinstance(value, date) else date.fromisoformat(value)
+        except ValueError:
+            pass
+    elif type_ == "bigint" and isinstance(value, int) and not isinstance(value, bool):
+        return value
+    elif type_ == "double" and isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value):
+        return value
+    raise QueryError(f"query {query!r}: parameter {name!r} must be a {type_}, got {value!r}")
+
+
+def _parse_constraints(path: Path, name: str, type_: str, text: str) -> tuple[Constraint, ...]:
+    constraints = tuple(Constraint(m["op"], m["operand"]) for m in _CONSTRAINT_RE.finditer(text))
+    if constraints and type_ not in _ORDERED_TYPES:
+        raise QueryError(f"{path.name}: parameter {name!r} of type {type_} cannot have constraints; only {', '.join(_ORDERED_TYPES)} can")
+    return constraints
+
+
+def _check_constraint_operands(path: Path, params: Sequence[QueryParameter]) -> None:
+    types = {p.name: p.type for p in params}
+    for param in params:
+        for constraint in param.constraints:
+            if constraint.operand in types:
+                if types[constraint.operand] != param.type:
+                    raise QueryError(
+                        f"{path.name}: parameter {param.name!r} ({param.type}) is compared with "
+                        f"{constraint.operand!r} ({types[constraint.operand]}); compare parameters of one type"
+                    )
+                continue
+            try:
+                _literal(param.type, constraint.operand)
+            except ValueError:
+                raise QueryError(
+                    f"{path.name}: constraint {constraint} of parameter {param.name!r} needs a {param.type} "
+                    f"or another parameter's name, got {constraint.operand!r}"
+                ) from None
 
 
 def athena_literal(value: object) -> str:
@@ -104,7 +206,8 @@ def parse_query_file(path: Path) -> NamedQuery:
         elif m := _PARAM_RE.match(line):
             if m["type"] not in PARAM_TYPES:
                 raise QueryError(f"{path.name}: parameter {m['name']!r} has type {m['type']!r}; use one of {', '.join(PARAM_TYPES)}")
-            params[int(m["pos"])] = QueryParameter(m["name"], m["type"], m["help"] or "")
+            constraints = _parse_constraints(path, m["name"], m["type"], m["constraints"])
+            params[int(m["pos"])] = QueryParameter(m["name"], m["type"], m["help"] or "", constraints)
     if name != path.stem:
         raise QueryError(f"{path.name}: header must start with '-- Query: {path.stem}'")
     if not description:
@@ -115,6 +218,7 @@ def parse_query_file(path: Path) -> NamedQuery:
     if placeholders != len(params):
         raise QueryError(f"{path.name}: header names {len(params)} parameter(s) but the SQL has {placeholders} '?'")
     ordered = tuple(params[i] for i in sorted(params))
+    _check_constraint_operands(path, ordered)
     return NamedQuery(name=name, description=description, parameters=ordered, sql=text, path=path)
 
 

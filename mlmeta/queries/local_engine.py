@@ -42,11 +42,11 @@ COMPACTED_GLOB = f"{PARTITION_KEY}=*/{COMPACTED_OBJECT_NAME}"
 
 
 def run_local(query: NamedQuery, values: list[object], lake: Path) -> QueryResult:
-    """Run ``query`` with its bound ``values`` (from ``NamedQuery.bind``) over the lake directory ``lake``."""
+    """Run ``query`` with its bound ``values`` (from ``NamedQuery.bind``) over the lake directory ``lake``;
+    values the query's header rules out are refused first (``NamedQuery.check``)."""
+    query.check(values)
     lake = Path(lake)
     check_lake_directory(lake)
-    if len(values) != len(query.parameters):
-        raise QueryError(f"query {query.name!r} takes {len(query.parameters)} parameter(s), got {len(values)}")
     sql = to_duckdb(query.sql)
     connection = duckdb.connect(":memory:")
     try:

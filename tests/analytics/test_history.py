@@ -33,7 +33,7 @@ def test_metric_history_is_the_named_querys_rows(lake):
 def test_metric_drift_is_the_named_querys_rows(lake):
     frame = analytics.metric_drift("auc", USE_CASE, lake=lake, window=8, z_threshold=2.5, min_value=0.9)
 
-    expected = run_named("metric_drift", [PIPELINE, "auc", *OPEN, 8, 2.5, 0.9], lake=lake)
+    expected = run_named("metric_drift", [PIPELINE, "auc", *OPEN, 8, 2.5, 0.9, analytics.DEFAULT_MIN_CHANGE], lake=lake)
     assert as_query_rows(frame) == expected.as_dicts()
     assert frame.flag.iloc[PLANTED_DRIFT.start_run] == "DRIFT"
     assert {"DRIFT", "BELOW_THRESHOLD", "OK"} <= set(frame.flag)
@@ -43,7 +43,8 @@ def test_without_min_value_no_run_is_below_threshold(lake):
     frame = analytics.metric_drift("auc", USE_CASE, lake=lake)
 
     assert "BELOW_THRESHOLD" not in set(frame.flag)
-    expected = run_named("metric_drift", [PIPELINE, "auc", *OPEN, 10, 3.0, -sys.float_info.max], lake=lake)
+    defaults = [analytics.DEFAULT_WINDOW, analytics.DEFAULT_Z_THRESHOLD, -sys.float_info.max, analytics.DEFAULT_MIN_CHANGE]
+    expected = run_named("metric_drift", [PIPELINE, "auc", *OPEN, *defaults], lake=lake)
     assert frame.flag.tolist() == [row["flag"] for row in expected.as_dicts()]
     # The same runs with a threshold above every value: all non-drift runs become BELOW_THRESHOLD.
     above_all = analytics.metric_drift("auc", USE_CASE, lake=lake, min_value=2.0)
@@ -59,6 +60,8 @@ def test_without_min_value_no_run_is_below_threshold(lake):
         ({"z_threshold": 0}, "z_threshold must be a positive number, got 0"),
         ({"z_threshold": float("inf")}, "z_threshold must be a positive number, got inf"),
         ({"min_value": float("nan")}, "min_value must be a finite number or None, got nan"),
+        ({"min_change": -0.01}, "min_change must be a finite number >= 0 (a fraction of the median, e.g. 0.01), got -0.01"),
+        ({"min_change": float("inf")}, "min_change must be a finite number >= 0 (a fraction of the median, e.g. 0.01), got inf"),
     ],
 )
 def test_bad_drift_settings_are_refused_before_any_query(tmp_path, kwargs, message):

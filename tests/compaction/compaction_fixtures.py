@@ -19,7 +19,7 @@ def parameters_for(name: str, history: LakeRecords) -> list[str]:
     first, second = sorted({m["pipeline_execution_id"] for m in history.metric_snapshots})[:2]
     return {
         "metric_history": [CHURN, "auc", *WIDE],
-        "metric_drift": [CHURN, "auc", *WIDE, "5", "3.0", "0.9"],
+        "metric_drift": [CHURN, "auc", *WIDE, "5", "3.0", "0.9", "0.01"],
         "latest_metrics": [WIDE[0]],
         "naming_violations": [WIDE[0]],
         "execution_comparison": [first, second, *WIDE],

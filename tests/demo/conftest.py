@@ -1,4 +1,4 @@
-"""One small demo (30 daily executions, the default seed) run once per test session and shared: a run
+"""One small demo (38 daily executions, the default seed) run once per test session and shared: a run
 costs a few seconds (an embedded moto server, the handlers, DuckDB, matplotlib)."""
 
 from __future__ import annotations

@@ -6,7 +6,10 @@ from pathlib import Path
 
 import pytest
 
+from demo_fixtures import SMALL
+
 from mlmeta.cli import main
+from mlmeta.demo.settings import MIN_EXECUTIONS
 
 
 def tree(directory: Path) -> dict[str, bytes]:
@@ -19,7 +22,7 @@ def test_the_same_seed_writes_the_same_lake_and_the_report_has_every_section(sma
     stale.parent.mkdir(parents=True)
     stale.write_bytes(b"not gzip")
 
-    assert main(["demo", "--out", str(out), "--executions", "30"]) == 0
+    assert main(["demo", "--out", str(out), "--executions", str(SMALL.executions)]) == 0
 
     report = capsys.readouterr().out
     assert tree(out / "lake") == tree(small_demo.lake)  # the stale object is gone too
@@ -34,7 +37,7 @@ def test_an_unwritable_out_is_one_line(tmp_path, capsys):
     blocker = tmp_path / "a-file"
     blocker.write_text("")
 
-    assert main(["demo", "--out", str(blocker / "demo"), "--executions", "30"]) == 2
+    assert main(["demo", "--out", str(blocker / "demo"), "--executions", str(SMALL.executions)]) == 2
 
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("mlmeta demo: error: cannot write the demo output") and str(blocker) in err[0]
@@ -45,4 +48,4 @@ def test_too_short_a_history_is_refused(capsys, tmp_path):
         main(["demo", "--out", str(tmp_path), "--executions", "12"])
     assert exit_.value.code == 2
     err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1 and "at least 30" in err[0]
+    assert len(err) == 1 and f"at least {MIN_EXECUTIONS}" in err[0]

@@ -1,5 +1,5 @@
 """The simulated history (pure, no AWS): deterministic, the names the convention gives, and with the
-default settings a drift that the demo's drift parameters flag once and only once."""
+default settings a drift that the demo's drift parameters flag from its onset on, and nothing else."""
 
 from __future__ import annotations
 
@@ -7,9 +7,10 @@ import re
 import statistics
 
 import pytest
+from demo_fixtures import SMALL
 
 from mlmeta.demo.history import FAILED, STOPPED, SUCCEEDED, plan_history
-from mlmeta.demo.settings import DemoSettings, DemoSettingsError
+from mlmeta.demo.settings import MIN_EXECUTIONS, DemoSettings, DemoSettingsError
 from mlmeta.naming import validate
 
 DEFAULT = DemoSettings()
@@ -58,29 +59,35 @@ def test_eda_names_follow_the_convention_except_the_three_planted_violations():
     assert [a.time for a in actions] == sorted(a.time for a in actions)
 
 
-def full_window_drift_flags(values: list[float], window: int, z_threshold: float) -> list[int]:
-    """Positions metric_drift flags DRIFT: |z| against a full window of the previous runs."""
+def full_window_drift_flags(values: list[float], window: int, z_threshold: float, min_change: float) -> list[int]:
+    """Positions metric_drift flags DRIFT: against the median and MAD of a full window of the previous runs."""
     flagged = []
     for position in range(window, len(values)):
         baseline = values[position - window : position]
-        z = (values[position] - statistics.mean(baseline)) / statistics.stdev(baseline)
-        if abs(z) >= z_threshold:
+        median = statistics.median(baseline)
+        spread = 1.4826 * statistics.median(abs(v - median) for v in baseline)
+        distance = abs(values[position] - median)
+        far_out = distance > 0 and (spread == 0 or distance / spread >= z_threshold)
+        if far_out and distance >= min_change * abs(median):
             flagged.append(position)
     return flagged
 
 
-@pytest.mark.parametrize("settings", [DEFAULT, DemoSettings(executions=30)], ids=["default", "small"])
-def test_with_the_default_seed_only_the_drift_onset_stands_out(settings):
+@pytest.mark.parametrize("settings", [DEFAULT, SMALL], ids=["default", "small"])
+def test_with_the_default_seed_only_drifted_runs_stand_out_from_the_onset_on(settings):
     history = plan_history(settings)
     succeeded = [e for e in history.executions if e.status == SUCCEEDED]
     auc = [e.evaluation.metrics["auc"] for e in succeeded]
 
-    flagged = full_window_drift_flags(auc, settings.window_size, settings.z_threshold)
+    flagged = [succeeded[position] for position in full_window_drift_flags(auc, settings.window_size, settings.z_threshold, settings.min_change)]
 
-    assert [succeeded[position] for position in flagged] == [history.drift_onset]
+    # The onset first, then the drifted runs after it until the baseline's median has moved; nothing before.
+    drifted = [e for e in succeeded if e.number >= history.drift_onset.number]
+    assert flagged and flagged == drifted[: len(flagged)]
+    assert flagged[0] == history.drift_onset
 
 
-@pytest.mark.parametrize(("changes", "message"), [({"executions": 29}, "at least 30"), ({"drift_start_run": 10}, "full window")])
+@pytest.mark.parametrize(("changes", "message"), [({"executions": MIN_EXECUTIONS - 1}, f"at least {MIN_EXECUTIONS}"), ({"drift_start_run": 10}, "full window")])
 def test_settings_out_of_range_say_which(changes, message):
     with pytest.raises(DemoSettingsError, match=message):
         DemoSettings(**changes)

@@ -1,4 +1,4 @@
-"""The demo end to end on a small history: the planted drift is the only DRIFT, the malformed event is
+"""The demo end to end on a small history: only the drifted runs are flagged, the malformed event is
 quarantined whole, the duplicate leaves the lake as it was, and every execution lands in the lake."""
 
 from __future__ import annotations
@@ -8,6 +8,7 @@ import json
 from demo_fixtures import SMALL
 
 from mlmeta import analytics
+from mlmeta.charts.metric_chart import plural
 from mlmeta.demo.history import SUCCEEDED
 from mlmeta.demo.settings import ENVIRONMENT
 from mlmeta.demo.report import flagged
@@ -23,16 +24,20 @@ def test_the_planted_drift_is_flagged_and_nothing_else(small_demo):
     onset = history.drift_onset
     rows = flagged(small_demo.results["metric_drift"]).as_dicts()
 
-    assert [row["pipeline_execution_id"] for row in rows if row["flag"] == "DRIFT"] == [onset.execution_id]
-    # After the drift every run is below the auc alarm threshold; before it, none is flagged at all.
-    drifted = [e.execution_id for e in history.executions if e.status == SUCCEEDED and e.number > onset.number]
-    assert [row["pipeline_execution_id"] for row in rows if row["flag"] == "BELOW_THRESHOLD"] == drifted
+    # Every drifted run is flagged and no other: DRIFT from the onset on, while the baseline's median is
+    # the old level, then BELOW_THRESHOLD (the auc alarm threshold); before the onset, nothing at all.
+    drifted = [e.execution_id for e in history.executions if e.status == SUCCEEDED and e.number >= onset.number]
+    assert [row["pipeline_execution_id"] for row in rows] == drifted
+    drift = [row["pipeline_execution_id"] for row in rows if row["flag"] == "DRIFT"]
+    assert drift[:1] == [onset.execution_id] and drift == drifted[: len(drift)]
+    assert [row["pipeline_execution_id"] for row in rows if row["flag"] == "BELOW_THRESHOLD"] == drifted[len(drift) :]
     assert all(row["value"] < SMALL.min_value for row in rows)
 
 
 def test_the_drift_query_reads_what_the_evaluate_step_logged_through_the_handlers(small_demo):
     onset = small_demo.history.drift_onset
-    [drift_row] = [row for row in small_demo.results["metric_drift"].as_dicts() if row["flag"] == "DRIFT"]
+    [drift_row] = [row for row in small_demo.results["metric_drift"].as_dicts() if row["pipeline_execution_id"] == onset.execution_id]
+    assert drift_row["flag"] == "DRIFT"
     [snapshot] = small_demo.lake.glob(f"raw/metric_snapshots/dt={onset.end.date()}/{onset.execution_id}.json.gz")
     logged = {(r["trial_kind"], r["step_name"], r["metric_name"]): r["metric_value"] for r in decode_records(snapshot.read_bytes())}
 
@@ -117,7 +122,8 @@ def test_the_config_s_experiments_were_deployed_through_the_stack_s_handler(smal
 
 def test_the_chart_is_written_and_progress_is_one_line_per_phase_off_a_terminal(small_demo, small_demo_progress):
     assert small_demo.chart.read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
-    assert "1 drift point " in small_demo.chart_summary
+    drift_points = sum(row["flag"] == "DRIFT" for row in small_demo.results["metric_drift"].as_dicts())
+    assert f"{plural(drift_points, 'drift point')} (" in small_demo.chart_summary
     lines = small_demo_progress.getvalue().splitlines()
     assert [line[:5] for line in lines] == [f"[{i}/6]" for i in range(1, 7)]
     assert "\r" not in small_demo_progress.getvalue()

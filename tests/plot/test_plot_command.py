@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
+from pathlib import Path
 
 import pytest
 from athena_shapes import query_execution, results_page
@@ -11,6 +13,9 @@ from plot_fixtures import EXECUTIONS, PIPELINE, USE_CASE
 from PIL import Image
 
 from mlmeta.charts.metric_chart import load_metric_chart, plural
+from mlmeta.cli.plot_cmd import default_out
+from mlmeta.lake.synthetic import write_lake
+from mlmeta.queries.drift_defaults import DEFAULT_MIN_CHANGE, DEFAULT_WINDOW, DEFAULT_Z_THRESHOLD
 from mlmeta.queries import runner
 from mlmeta.queries.catalog import get_query
 
@@ -42,13 +47,13 @@ def test_options_reach_the_chart(lake, tmp_path, capsys):
 
     code, out, err = run_cli(capsys, "plot", "auc", "--use-case", USE_CASE, "--env", "dev", "--lake", str(lake),
                              "--out", str(out_file), "--from", "2026-01-20", "--to", "2026-03-01",
-                             "--window", "5", "--z-threshold", "2.5", "--min-value", "0.89")
+                             "--window", "5", "--z-threshold", "2.5", "--min-change", "0.02", "--min-value", "0.89")
 
     chart = load_metric_chart("auc", USE_CASE, lake=lake, since="2026-01-20", until="2026-03-01",
-                              window=5, z_threshold=2.5, min_value=0.89)
+                              window=5, z_threshold=2.5, min_value=0.89, min_change=0.02)
     assert (code, err) == (0, "")
     assert out.splitlines() == [str(out_file), chart.summary()]
-    assert "(|z| >= 2.5 against the previous 5 runs)" in out and "below 0.89" in out
+    assert "(|z| >= 2.5 and 2% off the median of the previous 5 runs)" in out and "below 0.89" in out
     assert out_file.is_file()
 
 
@@ -117,7 +122,7 @@ def test_engine_is_required_and_exclusive(capsys):
 # --- --athena, with a Stubber-wrapped client --------------------------------------------------------
 
 EXECUTION_ID = "1a2b3c4d-0000-4000-8000-EXAMPLE44444"
-DOUBLE_COLUMNS = {"value", "moving_avg_7", "change", "pct_change", "window_mean", "window_stddev", "z_score"}
+DOUBLE_COLUMNS = {"value", "moving_avg_7", "change", "pct_change", "window_median", "window_mad", "z_score"}
 
 
 def expect_athena_run(stub, name, parameters, result, *, workgroup, database):
@@ -133,19 +138,49 @@ def expect_athena_run(stub, name, parameters, result, *, workgroup, database):
     stub.add_response("get_query_results", results_page(columns, rows, header=True))
 
 
+def expect_athena_runs(stub, lake, calls, *, until, drift, workgroup="analysts", database="mlmeta_stg"):
+    """Stub each (query, from_dt) in order with what the query returns on the fixture lake."""
+    for name, from_dt in calls:
+        scope = [PIPELINE, "auc", from_dt, until] + (drift if name == "metric_drift" else [])
+        literals = ["'churn-prediction-stg'", "'auc'", f"'{from_dt}'", f"'{until}'"] + [repr(v) for v in scope[4:]]
+        expect_athena_run(stub, name, literals, runner.run_named(name, scope, lake=lake), workgroup=workgroup, database=database)
+
+
+@pytest.mark.parametrize(
+    ("since", "window", "calls"),
+    [
+        # 20 days before --from hold 20 runs, a full window of 10: no need to reach further.
+        ("2026-02-19", 10, [("metric_history", "2026-01-30"), ("metric_drift", "2026-01-30")]),
+        # A window of 20 needs 40 days, which hold only the lake's first 15 runs: then a year back.
+        ("2026-01-20", 20, [("metric_history", "2025-12-11"), ("metric_history", "2025-01-20"), ("metric_drift", "2025-01-20")]),
+    ],
+)
+def test_athena_reads_a_window_of_runs_before_from_and_no_more_than_it_needs(
+    lake, athena_client, athena_stub, tmp_path, monkeypatch, capsys, since, window, calls
+):
+    monkeypatch.setattr(runner, "make_athena_client", lambda region: athena_client)
+    expect_athena_runs(athena_stub, lake, calls, until="2026-03-05", drift=[window, DEFAULT_Z_THRESHOLD, 0.89, DEFAULT_MIN_CHANGE])
+
+    code, out, err = run_cli(capsys, "plot", "auc", "--use-case", USE_CASE, "--env", "stg", "--athena", "--workgroup", "analysts",
+                             "--from", since, "--to", "2026-03-05", "--window", str(window), "--min-value", "0.89",
+                             "--out", str(tmp_path / "auc.png"))
+
+    lake_chart = load_metric_chart("auc", USE_CASE, lake=lake, since=since, until="2026-03-05", window=window, min_value=0.89)
+    assert (code, err) == (0, "")
+    assert out.splitlines()[1] == lake_chart.summary().replace(PIPELINE, "churn-prediction-stg")
+    # The onset, 2026-02-19, judged against the runs before it.
+    assert "2026-02-19" in lake_chart.drift_points["execution_end"].dt.strftime("%Y-%m-%d").tolist()
+
+
 def test_athena_runs_both_named_queries_in_the_environments_workgroup(lake, athena_client, athena_stub, tmp_path, monkeypatch, capsys):
     regions: list[str] = []
     monkeypatch.setattr(runner, "make_athena_client", lambda region: regions.append(region) or athena_client)
     monkeypatch.setattr("mlmeta.analytics.source.utc_today", lambda: date(2026, 3, 31))
-    # Athena's default range: the last 365 days up to today.
-    scope = ["'churn-prediction-stg'", "'auc'", "'2025-03-31'", "'2026-03-31'"]
-    rows = {name: runner.run_named(name, values, lake=lake) for name, values in {
-        "metric_history": [PIPELINE, "auc", "2025-03-31", "2026-03-31"],
-        "metric_drift": [PIPELINE, "auc", "2025-03-31", "2026-03-31", 10, 3.0, 0.89],
-    }.items()}
-    where = {"workgroup": "analysts", "database": "mlmeta_stg"}
-    expect_athena_run(athena_stub, "metric_history", scope, rows["metric_history"], **where)
-    expect_athena_run(athena_stub, "metric_drift", [*scope, "10", "3.0", "0.89"], rows["metric_drift"], **where)
+    # Athena's default range: the last 365 days up to today. Before it, a drift window of runs (30 by default)
+    # is looked for 60 days back (2 days a run), then a year back; the lake has none, so the drift query reads from there.
+    expect_athena_runs(athena_stub, lake, [("metric_history", "2025-01-30"), ("metric_history", "2024-03-31"),
+                                           ("metric_drift", "2024-03-31")], until="2026-03-31",
+                       drift=[DEFAULT_WINDOW, DEFAULT_Z_THRESHOLD, 0.89, DEFAULT_MIN_CHANGE])
 
     code, out, err = run_cli(capsys, "plot", "auc", "--use-case", USE_CASE, "--env", "stg", "--athena", "--workgroup", "analysts",
                              "--region", "eu-west-1", "--min-value", "0.89", "--out", str(tmp_path / "auc.png"))
@@ -153,5 +188,50 @@ def test_athena_runs_both_named_queries_in_the_environments_workgroup(lake, athe
     lake_chart = load_metric_chart("auc", USE_CASE, lake=lake, min_value=0.89)
     assert (code, err) == (0, "")
     assert out.splitlines()[1] == lake_chart.summary().replace(PIPELINE, "churn-prediction-stg")
-    assert regions == ["eu-west-1", "eu-west-1"]  # a client per query, in --region
+    assert regions == ["eu-west-1"] * 3  # a client per query, in --region
     assert (tmp_path / "auc.png").is_file()
+
+
+# --- Long metric names: a safe default file name, a clear line for a long --out ----------------------
+
+LONG_METRIC = "validation:" + "auc_" * 75  # 311 characters: with "-<pipeline>.png" far over a file name's 255 bytes
+
+
+@pytest.fixture(scope="module")
+def long_metric_lake(history, tmp_path_factory):
+    renamed = tuple(r | {"metric_name": LONG_METRIC} if r["metric_name"] == "auc" else r for r in history.metric_snapshots)
+    directory = tmp_path_factory.mktemp("long-metric-lake")
+    write_lake(directory, replace(history, metric_snapshots=renamed))
+    return directory
+
+
+def test_a_long_metric_name_gets_a_shortened_default_file_name(long_metric_lake, tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+
+    code, out, err = run_cli(capsys, "plot", LONG_METRIC, "--use-case", USE_CASE, "--lake", str(long_metric_lake))
+
+    assert (code, err) == (0, "")
+    written = out.splitlines()[0]
+    assert (tmp_path / written).is_file() and [p.name for p in tmp_path.iterdir()] == [written]
+    assert len(written.encode()) == 255 and written.startswith("validation_auc_auc_") and written.endswith(f"-{PIPELINE}.png")
+    assert f"{EXECUTIONS} runs of {PIPELINE} {LONG_METRIC} " in out.splitlines()[1]
+
+
+def test_shortened_default_names_keep_two_long_metrics_apart():
+    first, second = (default_out(LONG_METRIC + end, PIPELINE) for end in ("a", "b"))
+    assert first != second
+    assert default_out(LONG_METRIC + "a", PIPELINE) == first  # the same metric, the same file
+    assert default_out("auc", PIPELINE) == Path(f"auc-{PIPELINE}.png")  # short names stay as they were
+
+
+def test_a_long_metric_name_without_values_is_one_line(lake, tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    assert_one_line_error(*run_cli(capsys, "plot", "a" * 300, "--use-case", USE_CASE, "--lake", str(lake)),
+                          f"no '{'a' * 300}' values of pipeline {PIPELINE}")
+
+
+@pytest.mark.parametrize("name", ["a" * 300 + ".png", "d" * 300 + "/auc.png"])
+def test_an_out_path_too_long_for_the_file_system_is_one_line(lake, tmp_path, capsys, name):
+    out = tmp_path / name
+    assert_one_line_error(*run_cli(capsys, "plot", "auc", "--use-case", USE_CASE, "--lake", str(lake), "--out", str(out)),
+                          f"cannot write {out}: ")

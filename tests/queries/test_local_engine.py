@@ -22,7 +22,7 @@ def parameters_for(name: str, history: LakeRecords) -> list[object]:
     first, second = sorted({m["pipeline_execution_id"] for m in history.metric_snapshots})[:2]
     return {
         "metric_history": ["churn-prediction-dev", "auc", *WIDE],
-        "metric_drift": ["churn-prediction-dev", "auc", *WIDE, 5, 3.0, 0.9],
+        "metric_drift": ["churn-prediction-dev", "auc", *WIDE, 5, 3.0, 0.9, 0.01],
         "latest_metrics": [WIDE[0]],
         "naming_violations": [WIDE[0]],
         "execution_comparison": [first, second, *WIDE],

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -63,47 +64,71 @@ def test_metric_history_has_no_percent_change_after_a_zero(run_query, metric_fra
     assert rows[0]["change"] is None and rows[0]["pct_change"] is None
 
 
-def expected_drift(values: pd.Series, window_size: int, z_threshold: float, min_value: float) -> pd.DataFrame:
+def median_absolute_deviation(window: np.ndarray) -> float:
+    values = window[~np.isnan(window)]  # the shifted series starts with NaN, which rolling().median() skips too
+    return float(np.median(np.abs(values - np.median(values))))
+
+
+def expected_drift(values: pd.Series, window_size: int, z_threshold: float, min_value: float, min_change: float) -> pd.DataFrame:
+    """The robust check: median and MAD of the previous window_size runs, a full window first."""
     previous = values.shift(1).rolling(window_size, min_periods=1)
     frame = pd.DataFrame(
         {
             "window_runs": values.shift(1).rolling(window_size, min_periods=0).count().astype(int),
-            "window_mean": previous.mean(),
-            "window_stddev": values.shift(1).rolling(window_size, min_periods=2).std(ddof=1),
+            "window_median": previous.median(),
+            "window_mad": previous.apply(median_absolute_deviation, raw=True),
         }
     )
     full_window = pd.Series(range(len(values)), index=values.index) >= window_size  # the first window_size runs are not scored
-    usable = full_window & (frame.window_runs >= 2) & (frame.window_stddev > 0)
-    frame["z_score"] = ((values - frame.window_mean) / frame.window_stddev).where(usable)
+    distance = (values - frame.window_median).abs().where(full_window)
+    frame["z_score"] = ((values - frame.window_median) / (1.4826 * frame.window_mad)).where(full_window & (frame.window_mad > 0))
+    far_out = (distance > 0) & ((frame.window_mad == 0) | (frame.z_score.abs() >= z_threshold))
+    large_enough = distance >= min_change * frame.window_median.abs()
     frame["flag"] = "OK"
     frame.loc[values < min_value, "flag"] = "BELOW_THRESHOLD"
-    frame.loc[frame.z_score.abs() >= z_threshold, "flag"] = "DRIFT"
+    frame.loc[far_out & large_enough, "flag"] = "DRIFT"
     return frame
 
 
+DRIFT_COLUMNS = ["pipeline_execution_id", "execution_end", "execution_status", "value", "window_runs", "window_median", "window_mad", "z_score", "flag"]
+
+
 @pytest.mark.parametrize(
-    ("pipeline", "metric", "window_size", "z_threshold", "min_value"),
-    [(CHURN, "auc", 10, 3.0, 0.905), (CHURN, "auc", 4, 2.0, 0.9), (CHURN, "rows_dropped", 3, 1.5, 0.5), (FRAUD, "log_loss", 6, 2.5, 0.33)],
+    ("pipeline", "metric", "window_size", "z_threshold", "min_value", "min_change"),
+    [
+        (CHURN, "auc", 10, 3.0, 0.905, 0.01),
+        (CHURN, "auc", 4, 2.0, 0.9, 0.0),  # an even window: the median is the mean of the two middle values
+        (CHURN, "auc", 5, 2.0, 0.9, 0.03),  # a minimum change that only the planted drift reaches
+        (CHURN, "rows_dropped", 3, 1.5, 0.5, 0.0),  # mostly 0: a MAD of 0, the change decides
+        (FRAUD, "log_loss", 6, 2.5, 0.33, 0.02),
+    ],
 )
-def test_metric_drift_matches_pandas(run_query, metric_frame, pipeline, metric, window_size, z_threshold, min_value):
+def test_metric_drift_matches_pandas(run_query, metric_frame, pipeline, metric, window_size, z_threshold, min_value, min_change):
     runs = one_value_per_execution(metric_frame, pipeline, metric, "2026-01-01", "2026-12-31")
-    expected = pd.concat([runs, expected_drift(runs.value, window_size, z_threshold, min_value)], axis=1)
-    columns = ["pipeline_execution_id", "execution_end", "execution_status", "value", "window_runs", "window_mean", "window_stddev", "z_score", "flag"]
+    expected = pd.concat([runs, expected_drift(runs.value, window_size, z_threshold, min_value, min_change)], axis=1)
 
-    result = run_query("metric_drift", pipeline, metric, "2026-01-01", "2026-12-31", window_size, z_threshold, min_value)
+    result = run_query("metric_drift", pipeline, metric, "2026-01-01", "2026-12-31", window_size, z_threshold, min_value, min_change)
 
-    assert result.columns == tuple(columns)
-    assert result.as_dicts() == [pytest.approx(row) for row in records(expected, columns)]
+    assert result.columns == tuple(DRIFT_COLUMNS)
+    assert result.as_dicts() == [pytest.approx(row) for row in records(expected, DRIFT_COLUMNS)]
+    assert "DRIFT" in set(expected.flag)  # every setting flags something: the comparison covers the flag rule
 
 
 def test_metric_drift_flags_the_planted_drift_and_every_kind_of_run(run_query):
-    rows = run_query("metric_drift", CHURN, "auc", "2026-01-01", "2026-12-31", 10, 3.0, 0.905).as_dicts()
+    rows = run_query("metric_drift", CHURN, "auc", "2026-01-01", "2026-12-31", 10, 3.0, 0.905, 0.01).as_dicts()
     flags = [row["flag"] for row in rows]
     assert flags[PLANTED_DRIFT.start_run] == "DRIFT"  # the first shifted run stands out of its baseline
     assert {"DRIFT", "BELOW_THRESHOLD", "OK"} <= set(flags)
     assert all(row["z_score"] is None for row in rows[:10]) and rows[10]["z_score"] is not None  # a full window first
-    zero_spread = run_query("metric_drift", CHURN, "rows_dropped", "2026-01-01", "2026-12-31", 3, 1.5, 0.5).as_dicts()
-    assert any(r["window_stddev"] == 0 and r["z_score"] is None for r in zero_spread)
+    zero_spread = run_query("metric_drift", CHURN, "rows_dropped", "2026-01-01", "2026-12-31", 3, 1.5, 0.5, 0.0).as_dicts()
+    assert any(r["window_mad"] == 0 and r["z_score"] is None for r in zero_spread)
+
+
+def test_metric_drift_needs_the_minimum_change_too(run_query):
+    """The same runs far out in z terms, but a minimum change no run reaches: nothing is DRIFT."""
+    args = (CHURN, "auc", "2026-01-01", "2026-12-31", 10, 3.0, 0.0)
+    assert "DRIFT" in {r["flag"] for r in run_query("metric_drift", *args, 0.0).as_dicts()}
+    assert "DRIFT" not in {r["flag"] for r in run_query("metric_drift", *args, 0.5).as_dicts()}
 
 
 LATEST_COLUMNS = ["pipeline_name", "metric_name", "value", "pipeline_execution_id", "execution_end", "execution_status"]
@@ -246,9 +271,9 @@ def test_execution_comparison_outside_the_dt_range_is_unknown_there(run_query, m
 def test_metric_drift_threshold_is_inclusive(run_query):
     """|z| == z_threshold is DRIFT: feed back a z the query computed as the threshold."""
     args = (CHURN, "accuracy", "2026-01-01", "2026-12-31", 6)
-    rows = run_query("metric_drift", *args, 99.0, 0.0).as_dicts()
+    rows = run_query("metric_drift", *args, 99.0, 0.0, 0.0).as_dicts()
     judged = max((r for r in rows if r["z_score"] is not None), key=lambda r: abs(r["z_score"]))
-    again = run_query("metric_drift", *args, repr(abs(judged["z_score"])), 0.0).as_dicts()
+    again = run_query("metric_drift", *args, repr(abs(judged["z_score"])), 0.0, 0.0).as_dicts()
     flags = {r["pipeline_execution_id"]: r["flag"] for r in again}
     assert flags[judged["pipeline_execution_id"]] == "DRIFT"
     assert list(flags.values()).count("DRIFT") == 1  # every other |z| is smaller
