@@ -22,6 +22,8 @@ in the deploy's region at deploy time (no lookup at synth, no credentials):
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 # The Lambda runtime identifier is f"python{PYTHON_VERSION}".
 PYTHON_VERSION = "3.13"
 ARCHITECTURE = "arm64"
@@ -52,3 +54,39 @@ def aws_sdk_pandas_layer_parameter(
 # The AWS accounts that publish the layers in the commercial regions: what a resolved ARN must name.
 POWERTOOLS_PUBLISHER_ACCOUNT = "017000801446"
 AWS_SDK_PANDAS_PUBLISHER_ACCOUNT = "336392948345"
+
+
+@dataclass(frozen=True)
+class PublicLayer:
+    """A layer AWS publishes, the public SSM parameter holding its version ARN, and who publishes it."""
+
+    label: str
+    parameter: str
+    # The layer's name in its ARN, as its publisher names it (Powertools' layer docs; AWS SDK for pandas'
+    # "AWS Lambda Managed Layers").
+    layer_name: str
+    publisher_account: str
+    # The constant of this module to change when this version is not published in a region.
+    version_setting: str
+
+
+def public_layers(*, python: str = PYTHON_VERSION, architecture: str = ARCHITECTURE) -> tuple[PublicLayer, ...]:
+    """Every public layer an mlmeta function uses: what the doctor resolves and the rehearsal seeds."""
+    digits = python.replace(".", "")
+    pandas_suffix = "-Arm64" if architecture == "arm64" else ""
+    return (
+        PublicLayer(
+            "Powertools",
+            powertools_layer_parameter(python=python, architecture=architecture),
+            f"AWSLambdaPowertoolsPythonV3-python{digits}-{architecture}",
+            POWERTOOLS_PUBLISHER_ACCOUNT,
+            "POWERTOOLS_VERSION (and the aws-lambda-powertools pin in pyproject.toml)",
+        ),
+        PublicLayer(
+            "AWS SDK for pandas",
+            aws_sdk_pandas_layer_parameter(python=python, architecture=architecture),
+            f"AWSSDKPandas-Python{digits}{pandas_suffix}",
+            AWS_SDK_PANDAS_PUBLISHER_ACCOUNT,
+            "AWS_SDK_PANDAS_VERSION",
+        ),
+    )

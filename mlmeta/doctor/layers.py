@@ -5,7 +5,6 @@ architecture, which also shows that the region offers the runtime."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 
 from botocore.exceptions import ClientError
 
@@ -17,32 +16,10 @@ from mlmeta.doctor.result import CheckResult, failed, passed
 VERSIONS_FILE = "mlmeta/config/lambda_runtime.py"
 
 
-@dataclass(frozen=True)
-class PublicLayer:
-    label: str
-    parameter: str
-    publisher_account: str
-    # The constant of lambda_runtime.py to change when this version is not published in a region.
-    version_setting: str
+LAYERS = lambda_runtime.public_layers()
 
 
-LAYERS = (
-    PublicLayer(
-        "Powertools",
-        lambda_runtime.powertools_layer_parameter(),
-        lambda_runtime.POWERTOOLS_PUBLISHER_ACCOUNT,
-        "POWERTOOLS_VERSION (and the aws-lambda-powertools pin in pyproject.toml)",
-    ),
-    PublicLayer(
-        "AWS SDK for pandas",
-        lambda_runtime.aws_sdk_pandas_layer_parameter(),
-        lambda_runtime.AWS_SDK_PANDAS_PUBLISHER_ACCOUNT,
-        "AWS_SDK_PANDAS_VERSION",
-    ),
-)
-
-
-def check_layer(ctx: DoctorContext, layer: PublicLayer) -> CheckResult:
+def check_layer(ctx: DoctorContext, layer: lambda_runtime.PublicLayer) -> CheckResult:
     check = f"layer {layer.label}"
     runtime, architecture = lambda_runtime.runtime_name(), lambda_runtime.ARCHITECTURE
     try:
@@ -76,7 +53,7 @@ def check_layer(ctx: DoctorContext, layer: PublicLayer) -> CheckResult:
     return passed(check, f"{layer.parameter} -> {arn} ({runtime}, {architecture})")
 
 
-def _arn_problem(arn: str, layer: PublicLayer, region: str) -> str | None:
+def _arn_problem(arn: str, layer: lambda_runtime.PublicLayer, region: str) -> str | None:
     """Why ``arn`` (arn:<partition>:lambda:<region>:<account>:layer:<name>:<version>) is not the expected layer."""
     parts = arn.split(":")
     if len(parts) != 8 or parts[2] != "lambda" or parts[5] != "layer" or not parts[7].isdigit():

@@ -22,7 +22,6 @@ import hashlib
 import io
 import zipfile
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -43,28 +42,6 @@ class BootstrapError(RuntimeError):
     """A template needs what the rehearsal cannot provide; the message says what."""
 
 
-@dataclass(frozen=True)
-class PublicLayer:
-    """A layer AWS publishes and the public SSM parameter holding its version ARN."""
-
-    parameter: str
-    layer_name: str
-    publisher_account: str
-
-
-def public_layers(python: str = lambda_runtime.PYTHON_VERSION, architecture: str = lambda_runtime.ARCHITECTURE) -> tuple[PublicLayer, ...]:
-    """The layers of ``mlmeta.config.lambda_runtime``, named as their publishers name them (Powertools'
-    layer docs; AWS SDK for pandas' "AWS Lambda Managed Layers")."""
-    digits = python.replace(".", "")
-    pandas_suffix = "-Arm64" if architecture == "arm64" else ""
-    return (
-        PublicLayer(lambda_runtime.powertools_layer_parameter(python=python, architecture=architecture),
-                    f"AWSLambdaPowertoolsPythonV3-python{digits}-{architecture}", lambda_runtime.POWERTOOLS_PUBLISHER_ACCOUNT),
-        PublicLayer(lambda_runtime.aws_sdk_pandas_layer_parameter(python=python, architecture=architecture),
-                    f"AWSSDKPandas-Python{digits}{pandas_suffix}", lambda_runtime.AWS_SDK_PANDAS_PUBLISHER_ACCOUNT),
-    )
-
-
 def bootstrap(aws: Mapping[str, Any], stacks: tuple[StackArtifact, ...], region: str, account: str) -> dict[str, str]:
     """Put into the embedded AWS what the stacks need before they deploy (``aws``: ssm and s3 clients);
     the public parameters seeded, name -> value."""
@@ -72,7 +49,7 @@ def bootstrap(aws: Mapping[str, Any], stacks: tuple[StackArtifact, ...], region:
         aws["ssm"].put_parameter(Name=parameter, Value=BOOTSTRAP_VERSION, Type="String", Overwrite=True)
     for bucket in sorted({substitute(asset.bucket, region, account) for s in stacks for asset in s.assets}):
         _ensure_bucket(aws["s3"], bucket, region)
-    layers = {layer.parameter: layer for layer in public_layers()}
+    layers = {layer.parameter: layer for layer in lambda_runtime.public_layers()}
     seeded = {}
     for name in sorted({name for s in stacks for name in public_parameters(s.template)}):
         if name not in layers:
