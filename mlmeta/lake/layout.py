@@ -46,12 +46,13 @@ def raw_partition(key: str, tables: Iterable[TableSpec]) -> tuple[TableSpec, str
         rest = key.removeprefix(f"{table.prefix}/{PARTITION_KEY}=")
         if rest != key and "/" in rest:
             dt, name = rest.split("/", 1)
-            if _is_day(dt) and name.endswith(RAW_SUFFIX) and "/" not in name:
+            if is_day(dt) and name.endswith(RAW_SUFFIX) and "/" not in name:
                 return table, dt
     return None
 
 
-def _is_day(text: str) -> bool:
+def is_day(text: str) -> bool:
+    """Whether ``text`` is a ``dt`` value the lake's writers make: a day as YYYY-MM-DD."""
     try:
         return date.fromisoformat(text).isoformat() == text
     except ValueError:
