@@ -186,7 +186,8 @@ class Replayer:
         module = self._modules[REPLAY]
         malformed = module.Malformed(NO_EVENT_ID, "<event>", f"{item.origin}: {item.problem}")
         with self._output_to_logs():
-            module.quarantine(self.aws["sqs"], self.resources.quarantine_queue_url, item.event, malformed, handler=REPLAY)
+            module.quarantine(self.aws["sqs"], self.resources.quarantine_queue_url, item.event, malformed, handler=REPLAY,
+                              s3=self.aws["s3"], bucket=self.resources.lake_bucket)
         return Outcome(item.origin, None, QUARANTINED, results={REPLAY: QUARANTINED}, reason=item.problem)
 
     def _context(self, spec: HandlerSpec, event: Mapping[str, Any]) -> _LambdaContext:

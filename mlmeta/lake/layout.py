@@ -27,6 +27,13 @@ COMPACTED_OBJECT_NAME = "data.parquet"
 RAW_SUFFIX = ".json.gz"
 # The compactor's bookkeeping (which days are compacted, from what, and the watermark).
 COMPACTION_STATE_KEY = "state/compaction/compaction-state.json"
+# Malformed events too large for the quarantine queue (lambdas/mlmeta_runtime/quarantine.py).
+QUARANTINE_PREFIX = "quarantine"
+
+
+def quarantine_key(sha256: str, moment: datetime) -> str:
+    """``quarantine/dt=<UTC day of moment>/<sha256>.json.gz``: a quarantined event, named by its content."""
+    return f"{QUARANTINE_PREFIX}/{PARTITION_KEY}={partition_value(moment)}/{sha256}.json.gz"
 
 
 def partition_prefix(prefix: str, dt: str) -> str:

@@ -73,6 +73,8 @@ def events_acknowledgements(env: str) -> set[tuple[str, str]]:
             *(f"{lake}/{prefix}/*" for prefix in ("raw/metric_snapshots", "raw/component_snapshots", "audit/naming", "state/reconciler")),
         ],
     }  # fmt: skip
+    for resources in policies.values():
+        resources.append(f"{lake}/quarantine/*")  # every handler keeps oversized malformed events there
     queues = {"QuarantineQueue7DCA55F2", "DeliveryFailuresQueueD44B9E7E", "FailedInvocationsQueueC607D06D"}
     return {(queue, "AwsSolutions-SQS3") for queue in queues} | {
         (policy, f"AwsSolutions-IAM5[Resource::{resource}]") for policy, resources in policies.items() for resource in resources
