@@ -2,7 +2,8 @@
 
 stdout: the report (the named queries' answers, then what happened). stderr: progress. Exit code 0;
 1 when a handler failed on some event (the report names it); 2 with one line on stderr when the demo
-cannot run (an unwritable --out, moto missing, not a checkout).
+cannot run (an unwritable --out, an --out holding what the demo did not write, an earlier demo's output
+without --force, moto missing, not a checkout).
 """
 
 from __future__ import annotations
@@ -26,7 +27,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "handlers, then query the lake with the named queries on DuckDB and chart it.",
     )
     demo.add_argument("--out", type=Path, default=Path("out/demo"), metavar="DIR",
-                      help="where the lake, the events, the logs and the chart are written (default out/demo)")
+                      help="where the lake, the events, the logs and the chart are written (default out/demo): a new or "
+                      "empty directory, or an earlier demo's output with --force")
+    demo.add_argument("--force", action="store_true",
+                      help="replace an earlier demo's output in DIR (only the files that demo wrote; anything else there stops the demo)")
     demo.add_argument("--executions", type=_at_least(MIN_EXECUTIONS), default=DEFAULT_EXECUTIONS, metavar="N",
                       help=f"how many daily pipeline executions to simulate (default {DEFAULT_EXECUTIONS}, at least {MIN_EXECUTIONS})")
     demo.add_argument("--seed", type=_at_least(0), default=DEFAULT_SEED, metavar="S",
@@ -46,6 +50,7 @@ def _at_least(minimum: int):
 def run_demo_command(args: argparse.Namespace) -> int:
     # boto3, moto, DuckDB, pandas and matplotlib load only for this command.
     from mlmeta.demo.checkout import CheckoutError
+    from mlmeta.demo.output import DemoOutputError
     from mlmeta.demo.progress import Progress
     from mlmeta.demo.report import render
     from mlmeta.demo.run import PHASES, run_demo
@@ -55,7 +60,9 @@ def run_demo_command(args: argparse.Namespace) -> int:
 
     settings = DemoSettings(executions=args.executions, seed=args.seed)
     try:
-        report = run_demo(args.out, settings, Progress(sys.stderr, phases=PHASES))
+        report = run_demo(args.out, settings, Progress(sys.stderr, phases=PHASES), force=args.force)
+    except DemoOutputError as err:
+        raise CliError(str(err)) from None
     except OSError as err:
         where = err.filename or args.out
         raise CliError(f"cannot write the demo output {where}: {err.strerror or err}") from None

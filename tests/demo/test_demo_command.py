@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -14,15 +15,15 @@ def tree(directory: Path) -> dict[str, bytes]:
 
 
 def test_the_same_seed_writes_the_same_lake_and_the_report_has_every_section(small_demo, tmp_path, capsys):
-    out = tmp_path / "again"
-    stale = out / "lake" / "raw" / "metric_snapshots" / "dt=1999-01-01" / "stale.json.gz"
-    stale.parent.mkdir(parents=True)
+    # An earlier demo's output (with another lake) is replaced with --force.
+    out = Path(shutil.copytree(small_demo.out, tmp_path / "again"))
+    stale = sorted((out / "lake" / "raw" / "metric_snapshots").rglob("*.json.gz"))[0]
     stale.write_bytes(b"not gzip")
 
-    assert main(["demo", "--out", str(out), "--executions", "30"]) == 0
+    assert main(["demo", "--out", str(out), "--executions", "30", "--force"]) == 0
 
     report = capsys.readouterr().out
-    assert tree(out / "lake") == tree(small_demo.lake)  # the stale object is gone too
+    assert tree(out / "lake") == tree(small_demo.lake)  # the stale object is replaced too
     assert (out / "events.jsonl").read_bytes() == (small_demo.out / "events.jsonl").read_bytes()
     for section in ("== metric_history", "== metric_drift", "== latest_metrics", "== naming_violations", "== what happened"):
         assert section in report
