@@ -164,10 +164,11 @@ def _in_embedded_aws(settings: DemoSettings, history: History, names: AwsNames, 
     with (out / HANDLER_LOG).open("w", encoding="utf-8") as log, (out / EVENTS_FILE).open("w", encoding="utf-8") as events_file, \
             embedded_moto() as endpoint:
         # These import moto: only now, once embedded_moto has said in one line if it is missing.
+        from mlmeta.demo.in_process import in_process_calls
         from mlmeta.demo.sagemaker_state import SimulatedSageMaker
         from mlmeta.events.moto_gaps import sagemaker_like_aws
 
-        with sagemaker_like_aws():
+        with sagemaker_like_aws(), in_process_calls(endpoint):
             replayer = Replayer(environment, endpoint, log_stream=log)
             experiments = deploy_experiments(environment, endpoint, log)
             progress.phase(
