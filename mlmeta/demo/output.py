@@ -41,28 +41,10 @@ class DemoOutput:
     def prepare(cls, root: Path, *, force: bool = False) -> DemoOutput:
         """Check ``root`` (created if missing), delete an earlier demo's files if ``force``, and return
         it ready to write. Raises DemoOutputError (nothing deleted) or OSError (cannot be created)."""
-        root.mkdir(parents=True, exist_ok=True)
-        present = _files_under(root)
-        if not present:
-            return cls(root)
-        listed = _read_manifest(root)
-        if listed is None:
-            raise DemoOutputError(
-                f"{root} is not empty and is not an earlier demo's output (no {MANIFEST}): nothing was deleted; "
-                "choose a new or empty --out (--force replaces only an earlier demo's output)"
-            )
-        if not force:
-            raise DemoOutputError(f"{root} holds an earlier demo's output: pass --force to replace it, or choose another --out")
-        foreign = sorted(present - listed - {MANIFEST})
-        if foreign:
-            raise DemoOutputError(
-                f"{root / foreign[0]} was not written by the demo ({len(foreign)} such file(s)): nothing was deleted; "
-                "move them out, or choose another --out"
-            )
-        for relative in sorted(listed & present):
+        listed = check_output(root, force=force)  # the manifest itself included
+        for relative in sorted(listed & _files_under(root)):
             (root / relative).unlink()
         _remove_emptied_folders(root, listed)
-        (root / MANIFEST).unlink()
         return cls(root)
 
     def claim(self, paths: Iterable[Path]) -> None:
@@ -73,6 +55,30 @@ class DemoOutput:
     def claim_tree(self, folder: Path) -> None:
         """Record every file under ``folder``: what the demo just wrote into a folder that did not exist."""
         self.claim(path for path in folder.rglob("*") if path.is_file())
+
+
+def check_output(root: Path, *, force: bool = False) -> set[str]:
+    """Whether the demo may write into ``root`` (created if missing), deleting nothing: the files an
+    earlier demo's manifest lists there (empty when there is none). Raises DemoOutputError or OSError."""
+    root.mkdir(parents=True, exist_ok=True)
+    present = _files_under(root)
+    if not present:
+        return set()
+    listed = _read_manifest(root)
+    if listed is None:
+        raise DemoOutputError(
+            f"{root} is not empty and is not an earlier demo's output (no {MANIFEST}): nothing was deleted; "
+            "choose a new or empty --out (--force replaces only an earlier demo's output)"
+        )
+    if not force:
+        raise DemoOutputError(f"{root} holds an earlier demo's output: pass --force to replace it, or choose another --out")
+    foreign = sorted(present - listed - {MANIFEST})
+    if foreign:
+        raise DemoOutputError(
+            f"{root / foreign[0]} was not written by the demo ({len(foreign)} such file(s)): nothing was deleted; "
+            "move them out, or choose another --out"
+        )
+    return listed | {MANIFEST}
 
 
 def _files_under(root: Path) -> set[str]:

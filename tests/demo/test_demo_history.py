@@ -80,7 +80,10 @@ def test_with_the_default_seed_only_the_drift_onset_stands_out(settings):
     assert [succeeded[position] for position in flagged] == [history.drift_onset]
 
 
-@pytest.mark.parametrize(("changes", "message"), [({"executions": 29}, "at least 30"), ({"drift_start_run": 10}, "full window")])
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [({"executions": 29}, "from 30 to 1000, got 29"), ({"executions": 1001}, "from 30 to 1000, got 1001"), ({"drift_start_run": 10}, "full window")],
+)
 def test_settings_out_of_range_say_which(changes, message):
     with pytest.raises(DemoSettingsError, match=message):
         DemoSettings(**changes)
