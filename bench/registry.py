@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bench import cold_import, handler_latency, make_targets, queries_layout, snapshot_calls
+from bench import cold_import, demo_run, handler_latency, make_targets, queries_layout, snapshot_calls
 from bench.model import Benchmark
 
 BENCHMARKS: list[Benchmark] = [
@@ -10,5 +10,6 @@ BENCHMARKS: list[Benchmark] = [
     handler_latency.BENCHMARK,
     cold_import.BENCHMARK,
     queries_layout.BENCHMARK,
+    demo_run.BENCHMARK,
     make_targets.BENCHMARK,
 ]
