@@ -1,7 +1,13 @@
 # mlmeta: every target installs what it needs (Python venv, pinned CDK CLI) on a fresh machine.
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
-PYTHON ?= python3.11
+# Python 3.13, the Lambda runtime's (mlmeta/config/lambda_runtime.py): the tests run the handlers on the
+# interpreter they deploy to. pyenv's shim answers only when 3.13 is pyenv's selected version, so the
+# pyenv installation is looked up too.
+PYTHON_MINOR := 3.13
+PYTHON ?= $(or $(shell for p in python$(PYTHON_MINOR) $$HOME/.pyenv/versions/$(PYTHON_MINOR)*/bin/python$(PYTHON_MINOR); do \
+  "$$p" -c 'import sys; assert sys.version_info[:2] == ($(subst .,$(comma),$(PYTHON_MINOR)))' >/dev/null 2>&1 && { echo "$$p"; break; }; done),python$(PYTHON_MINOR))
+comma := ,
 VENV := .venv
 PY := $(VENV)/bin/python
 CDK := node_modules/.bin/cdk
@@ -21,6 +27,10 @@ help:
 	@echo "make deploy ENV=dev deploy one environment (needs AWS credentials)"
 
 $(VENV)/.installed: pyproject.toml
+	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == ($(subst .,$(comma),$(PYTHON_MINOR)))' 2>/dev/null || \
+	  { echo "mlmeta needs Python $(PYTHON_MINOR) (the Lambda runtime's); install it (e.g. pyenv install $(PYTHON_MINOR)) or run make PYTHON=/path/to/python$(PYTHON_MINOR)"; exit 2; }
+	@# A venv of another Python (an older checkout's) is rebuilt, not reused.
+	@$(PY) -c 'import sys; assert sys.version_info[:2] == ($(subst .,$(comma),$(PYTHON_MINOR)))' 2>/dev/null || rm -rf $(VENV)
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[dev]'

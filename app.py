@@ -9,6 +9,7 @@ from __future__ import annotations
 import sys
 
 from mlmeta.config import UnknownEnvironmentError, get_environment
+from mlmeta.config.settings import SettingsError
 from mlmeta.queries.catalog import QueryError, load_queries
 from stacks.mlmeta_app import build, create_app
 from stacks.naming_guard import NonCompliantName
@@ -24,7 +25,7 @@ def main() -> int:
         settings = get_environment(DEFAULT_ENVIRONMENT if name is None else str(name))
         queries = load_queries()
         build(app, settings, list(queries.values()))
-    except (UnknownEnvironmentError, QueryError, NonCompliantName) as err:
+    except (UnknownEnvironmentError, QueryError, NonCompliantName, SettingsError) as err:
         # A configuration mistake: one line naming it, not a traceback.
         print(err, file=sys.stderr)
         return 1

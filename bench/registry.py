@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from bench import cold_import, demo_run, handler_latency, make_targets, queries_layout, snapshot_calls
+from bench import cold_import, demo_run, handler_latency, make_targets, queries_layout, reconciler_calls, snapshot_calls
 from bench.model import Benchmark
 
 BENCHMARKS: list[Benchmark] = [
     snapshot_calls.BENCHMARK,
+    reconciler_calls.BENCHMARK,
     handler_latency.BENCHMARK,
     cold_import.BENCHMARK,
     queries_layout.BENCHMARK,

@@ -9,6 +9,9 @@
 -- component is "<trial_kind>/<step>": the pipeline step when known, else the trial component name
 -- with the execution id replaced by {execution}, so components match across executions. Metric
 -- values are compared as doubles and shown as text.
+-- An execution with no snapshot between from_dt and to_dt (a mistyped id, a wrong range) is not
+-- compared: the result is one row per such execution, kind unknown_execution and name execution_a or
+-- execution_b, instead of every value of the other one as a difference (mlmeta query makes it an error).
 WITH snapshot_rows AS (
     -- One scan shape for both tables, so the dt bounds below are written once and still prune
     -- the partitions of each table (the predicate is pushed into both sides of the UNION ALL).
@@ -86,8 +89,22 @@ parameter_diffs AS (
     FULL OUTER JOIN (SELECT * FROM parameter_values WHERE side = 'b') AS b
         ON a.component = b.component AND a.name = b.name
     WHERE a.name IS NULL OR b.name IS NULL OR a.value IS DISTINCT FROM b.value
+),
+unknown_executions AS (
+    SELECT
+        'unknown_execution' AS kind,
+        CAST(NULL AS varchar) AS component,
+        'execution_' || sides.side AS name,
+        CAST(NULL AS varchar) AS value_a,
+        CAST(NULL AS varchar) AS value_b
+    FROM (VALUES 'a', 'b') AS sides (side)
+    WHERE sides.side NOT IN (SELECT side FROM selected)
 )
+SELECT kind, component, name, value_a, value_b FROM unknown_executions
+UNION ALL
 SELECT kind, component, name, value_a, value_b FROM metric_diffs
+WHERE NOT EXISTS (SELECT 1 FROM unknown_executions)
 UNION ALL
 SELECT kind, component, name, value_a, value_b FROM parameter_diffs
+WHERE NOT EXISTS (SELECT 1 FROM unknown_executions)
 ORDER BY kind, component, name

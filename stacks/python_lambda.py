@@ -1,6 +1,7 @@
-"""A Python Lambda the way every mlmeta handler runs: the latest Python runtime the CDK offers, arm64,
-Powertools from AWS's public layer (pinned), its own log group with the environment's retention, and
-a role that can write only to that log group (each construct adds what its handler calls).
+"""A Python Lambda the way every mlmeta handler runs: the test venv's Python (``mlmeta.config.lambda_runtime``),
+arm64, Powertools from AWS's public layer (the tests' version, its ARN resolved at deploy time from AWS's
+public SSM parameter), its own log group with the environment's retention, and a role that can write
+only to that log group (each construct adds what its handler calls).
 
 Code comes from ``stacks.runtime_code`` (no Docker): ``lambdas/<handler>/`` at the asset's top level,
 the other ``lambdas/`` packages it imports, and the pure-stdlib repository code it imports.
@@ -10,19 +11,19 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from aws_cdk import Duration, RemovalPolicy, Stack
+from aws_cdk import Duration, RemovalPolicy
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
+from aws_cdk import aws_ssm as ssm
 from constructs import Construct
 
-from mlmeta.config.settings import POWERTOOLS_LAYER_VERSION
+from mlmeta.config import lambda_runtime
+from stacks import nag
 from stacks.runtime_code import DEFAULT_SHARED, handler_path, lambda_code
 
-PYTHON_RUNTIME = lambda_.Runtime.PYTHON_3_14
-ARCHITECTURE = lambda_.Architecture.ARM_64
-# AWS's account that publishes the Powertools layers in the commercial regions.
-POWERTOOLS_PUBLISHER_ACCOUNT = "017000801446"
+PYTHON_RUNTIME = lambda_.Runtime(lambda_runtime.runtime_name(), lambda_.RuntimeFamily.PYTHON)
+ARCHITECTURE = {"arm64": lambda_.Architecture.ARM_64, "x86_64": lambda_.Architecture.X86_64}[lambda_runtime.ARCHITECTURE]
 LOG_LEVEL = "INFO"
 
 # CloudWatch Logs accepts only these retention periods.
@@ -60,13 +61,13 @@ def log_retention(days: int) -> logs.RetentionDays:
         raise ValueError(f"log retention of {days} days is not offered by CloudWatch Logs; use one of {allowed}") from None
 
 
-def powertools_layer_arn(region: str, *, version: int = POWERTOOLS_LAYER_VERSION) -> str:
-    """AWS's public Powertools layer for PYTHON_RUNTIME on ARCHITECTURE, pinned to ``version``."""
-    python = PYTHON_RUNTIME.name.replace(".", "")  # python3.14 -> python314
-    return (
-        f"arn:aws:lambda:{region}:{POWERTOOLS_PUBLISHER_ACCOUNT}:layer:"
-        f"AWSLambdaPowertoolsPythonV3-{python}-{ARCHITECTURE.name}:{version}"
-    )
+def public_layer(scope: Construct, construct_id: str, parameter_name: str) -> lambda_.ILayerVersion:
+    """The layer whose version ARN AWS publishes in the public SSM parameter ``parameter_name``.
+
+    The ARN is a CloudFormation parameter of type ``AWS::SSM::Parameter::Value<String>`` (one per stack and
+    name), resolved by CloudFormation in the deploy's region: nothing is looked up at synth."""
+    arn = ssm.StringParameter.value_for_string_parameter(scope, parameter_name)
+    return lambda_.LayerVersion.from_layer_version_arn(scope, construct_id, arn)
 
 
 def log_group(scope: Construct, construct_id: str, *, retention_days: int, removal_policy: RemovalPolicy) -> logs.LogGroup:
@@ -113,17 +114,17 @@ class PythonLambda(Construct):
         shared: Sequence[str] = DEFAULT_SHARED,
         timeout: Duration = Duration.minutes(1),
         memory_size: int = 256,
-        layer_arns: Mapping[str, str] | None = None,
+        layer_parameters: Mapping[str, str] | None = None,
     ) -> None:
-        """``layer_arns``: construct id -> layer version ARN; None: the Powertools layer only."""
+        """``layer_parameters``: construct id -> public SSM parameter of a layer's ARN; None: Powertools only."""
         super().__init__(scope, construct_id)
         module, function = entry.split(":")
         self.log_group = log_group(self, "Logs", retention_days=log_retention_days, removal_policy=log_removal_policy)
         self.role = iam.Role(self, "Role", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"), description=description)
         grant_log_writes(self.log_group, self.role)
-        if layer_arns is None:
-            layer_arns = {"Powertools": powertools_layer_arn(Stack.of(self).region)}
-        layers = [lambda_.LayerVersion.from_layer_version_arn(self, layer_id, arn) for layer_id, arn in layer_arns.items()]
+        if layer_parameters is None:
+            layer_parameters = {"Powertools": lambda_runtime.powertools_layer_parameter()}
+        layers = [public_layer(self, layer_id, name) for layer_id, name in layer_parameters.items()]
         self.function = lambda_.Function(
             self,
             "Function",
@@ -145,3 +146,10 @@ class PythonLambda(Construct):
             },
         )
         accept_role_dependency(self.function)
+        nag.suppress(
+            self.function.node.default_child,
+            "AwsSolutions-L1",
+            f"{PYTHON_RUNTIME.name} on purpose: the handler tests run on the same interpreter (one Python for Lambda and "
+            "the tests; python3.14 is not installable on the project's machines); AWS's Lambda runtimes page gives "
+            "python3.13 a deprecation date of 2029-06-30",
+        )

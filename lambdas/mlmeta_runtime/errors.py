@@ -7,6 +7,8 @@
   except the "not found" answers a handler expects and handles itself (``is_not_found``).
 - Malformed events are never raised: they are quarantined (``quarantine.py``), because retrying
   them cannot help.
+- ``NotReadyYet``: AWS has not caught up with what the event reports (eventual consistency, e.g.
+  Search not yet showing every logged metric). Raised like a transient error, so Lambda retries later.
 
 ``classify`` only labels an error for the log line; it never decides whether to raise.
 """
@@ -44,6 +46,10 @@ SERVER_ERROR_CODES = frozenset({"InternalError", "InternalFailure", "InternalSer
 # with ValidationException "Could not find ..."; S3's HeadObject with a bare 404.
 NOT_FOUND_CODES = frozenset({"ResourceNotFound", "ResourceNotFoundException", "NoSuchKey", "NotFound", "404"})
 _NOT_FOUND_MESSAGES = ("could not find", "does not exist", "not found")
+
+
+class NotReadyYet(RuntimeError):
+    """What the event reports is not visible in AWS yet; retrying later will find it. The message says what."""
 
 
 def error_code(err: BaseException) -> str:
@@ -97,4 +103,10 @@ def raising_aws_errors(logger: Any, what: str) -> Iterator[None]:
         raise
     except GaveUp as err:
         logger.error(f"{err} while {what}; raising so that Lambda retries the event", extra={"error_class": "gave-up"})
+        raise
+    except NotReadyYet as err:
+        logger.warning(
+            f"not visible in AWS yet while {what}: {err}; raising so that Lambda retries the event",
+            extra={"error_class": "transient", "error_code": type(err).__name__},
+        )
         raise

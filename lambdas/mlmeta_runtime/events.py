@@ -6,6 +6,11 @@ the models or a ``Malformed`` verdict naming the offending field. It never raise
 unknown status, an ARN or name SageMaker itself would refuse (a 300-character pipeline name, a
 non-ASCII step name). Names that SageMaker accepts but the naming convention does not are not
 malformed: the handlers judge those.
+
+The field sets are AWS's documented ones (tests/events/README.md lists the pages: SageMaker's
+EventBridge events, the EventBridge envelope, CloudTrail's record contents); the models accept every
+documented field and ignore the others. What a handler relies on that AWS does not document is marked
+"Undocumented" where it is read.
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Annotated, Any, ClassVar, Literal, Union
+from typing import Annotated, Any, ClassVar, Literal, Union, get_args
 
 from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
 from pydantic import (
@@ -35,12 +40,19 @@ PIPELINE_STEP_STATUS_CHANGE = "SageMaker Model Building Pipeline Execution Step 
 CLOUDTRAIL_API_CALL = "AWS API Call via CloudTrail"
 SCHEDULED_EVENT = "Scheduled Event"
 
-ExecutionStatus = Literal["Executing", "Stopping", "Stopped", "Failed", "Succeeded"]
-TERMINAL_STATUSES: tuple[str, ...] = ("Succeeded", "Failed", "Stopped")
+# SageMaker's PipelineExecutionStatus and StepStatus enums as botocore's service model has them (a test
+# keeps these equal to the model; Lambda does not read botocore's model, whose version may differ).
+ExecutionStatus = Literal["Executing", "Stopping", "Stopped", "Failed", "Succeeded", "CompletedWithFailures"]
+EXECUTION_STATUSES: tuple[str, ...] = get_args(ExecutionStatus)
+# The statuses of an execution that no longer runs: its snapshots are taken then. CompletedWithFailures
+# (some steps failed, the execution went on) is one: its metrics are as worth keeping as a failure's.
+TERMINAL_STATUSES: tuple[str, ...] = ("Succeeded", "Failed", "Stopped", "CompletedWithFailures")
 StepStatus = Literal["Starting", "Executing", "Stopping", "Stopped", "Failed", "Succeeded"]
 
-# SageMaker's own limits: pipeline names up to 256 characters, job names up to 63, experiment entity
-# names up to 120; execution ids are lowercase letters and digits.
+# SageMaker's own limits (the API reference's patterns): pipeline names up to 256 characters, job names
+# up to 63, experiment entity names up to 120. Undocumented: execution ids are lowercase letters and
+# digits (the API's ARN pattern allows anything after "execution/"; every id seen is 12 of them), relied
+# on because the id names the lake's snapshot objects.
 _ENTITY_NAME = r"[a-zA-Z0-9](?:-*[a-zA-Z0-9]){0,%d}"
 _ARN_PREFIX = r"arn:aws[a-z-]*:sagemaker:[a-z0-9-]+:[0-9]{12}:"
 EXECUTION_ARN_RE = re.compile(
@@ -51,8 +63,10 @@ EXPERIMENT_ENTITY_NAME_RE = re.compile(_ENTITY_NAME % 119)
 STEP_NAME_RE = re.compile(r"[A-Za-z0-9_-]{1,256}")
 
 # CloudTrail actions the naming guard checks: the SageMaker resource type (as in its ARN) and the
-# API members naming it. requestParameters/responseElements keys are ASSUMED to be the API members in
-# lowerCamelCase (see /work/shared/aws-event-samples/README.md); lookups accept any letter case.
+# API members naming it. Undocumented for these three actions: the requestParameters/responseElements
+# keys. AWS's SageMaker CloudTrail examples (understanding-sagemaker-entries: CreateEndpoint's
+# "endpointName" -> "endpointArn") carry the API members in lowerCamelCase, so these follow that
+# pattern; lookups accept any letter case (``member``) in case a record differs.
 GUARDED_ACTIONS: Mapping[str, tuple[str, str, str]] = {
     "CreateExperiment": ("experiment", "experimentName", "experimentArn"),
     "CreateTrial": ("experiment-trial", "trialName", "trialArn"),
@@ -89,7 +103,7 @@ EventId = Annotated[str, StringConstraints(min_length=1, max_length=256)]
 ExecutionArn = Annotated[str, _matching(EXECUTION_ARN_RE, "a SageMaker pipeline execution ARN")]
 JobArn = Annotated[str, _matching(JOB_ARN_RE, "a SageMaker processing, training or transform job ARN")]
 StepName = Annotated[str, _matching(STEP_NAME_RE, "a pipeline step name (letters, digits, '-' and '_')")]
-# Used in lake keys, so only characters that are safe in an S3 key.
+# CloudTrail's eventID is a GUID it generates (record contents page): letters, digits and hyphens.
 CloudTrailEventId = Annotated[str, _matching(re.compile(r"[A-Za-z0-9-]{1,128}"), "a CloudTrail event id")]
 
 
@@ -111,6 +125,8 @@ class _Envelope(EventBridgeModel):
 
 
 class PipelineExecutionStatusDetail(_Detail):
+    """The documented detail (SageMaker's EventBridge events page); pipelineExecutionDescription is not read."""
+
     current_status: ExecutionStatus = Field(alias="currentPipelineExecutionStatus")
     previous_status: str | None = Field(None, alias="previousPipelineExecutionStatus")
     execution_start_time: UtcTime | None = Field(None, alias="executionStartTime")
@@ -123,6 +139,7 @@ class PipelineExecutionStatusDetail(_Detail):
     @classmethod
     def _finished_execution_has_an_end(cls, value: datetime | None, info: ValidationInfo) -> datetime | None:
         # The snapshot's partition is the end's date: a finished execution without one cannot be stored.
+        # Undocumented: that every finished status's event carries it (AWS's example is a Succeeded one).
         if value is None and info.data.get("current_status") in TERMINAL_STATUSES:
             raise ValueError("executionEndTime is required when the execution has finished")
         return value
@@ -144,7 +161,9 @@ class JobReference(_Detail):
 
 
 class StepMetadata(_Detail):
-    """The step's job, if it runs one (other steps carry other keys, ignored here)."""
+    """The step's job, if it runs one (other steps carry other keys, ignored here). AWS's example shows
+    ``processingJob.arn``; undocumented: ``trainingJob`` and ``transformJob``, taken to be the
+    lowerCamelCase of the API's PipelineExecutionStepMetadata members as ``processingJob`` is."""
 
     processing_job: JobReference | None = Field(None, alias="processingJob")
     training_job: JobReference | None = Field(None, alias="trainingJob")

@@ -17,7 +17,6 @@ from typing import Any
 from mlmeta.lake.layout import object_key
 from mlmeta.lake.records import encode_records
 from mlmeta.lake.schema import TableSpec
-from mlmeta_runtime.errors import is_not_found
 
 CONTENT_TYPE = "application/gzip"
 
@@ -55,16 +54,6 @@ def write_objects(s3: Any, bucket: str, objects: Sequence[LakeObject]) -> list[s
     for key, body in bodies:
         s3.put_object(Bucket=bucket, Key=key, Body=body, ContentType=CONTENT_TYPE)
     return [key for key, _ in bodies]
-
-
-def object_exists(s3: Any, bucket: str, key: str) -> bool:
-    try:
-        s3.head_object(Bucket=bucket, Key=key)
-    except Exception as err:
-        if is_not_found(err):
-            return False
-        raise
-    return True
 
 
 def iso_utc(moment: datetime | None) -> str | None:

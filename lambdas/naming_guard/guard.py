@@ -7,10 +7,13 @@ CreateTrial / CreateTrialComponent, or the reconciler's periodic sweep):
    reading follows the convention (an ambiguous name is compliant: it follows the convention either
    way), otherwise a violation with the rule of the closest kind;
 2. tag the resource ``mlmeta:naming=compliant|violation`` (AddTags overwrites: idempotent);
-3. write one ``naming_audit`` record at ``audit/naming/dt=<date>/<record_id>.json.gz``, where the
-   record id is derived from the CloudTrail event id (or, for the sweep, the resource ARN), so a
-   replay overwrites the same object;
-4. publish a notice for violations only.
+3. write one ``naming_audit`` record at ``audit/naming/dt=<creation date>/<record_id>.json.gz``, where
+   the record id is derived from the entity (its resource type and name), whichever path judged it:
+   a replayed CloudTrail event, or the sweep meeting an entity CloudTrail already reported, lands on the
+   same object, so there is one record per entity (the sweep also skips entities that already carry
+   the verdict tag, keeping CloudTrail's record, which names the actor);
+4. publish a notice for violations only, its ``notice_id`` the record id, so subscribers de-duplicate
+   by entity.
 
 Nothing is ever deleted or renamed. Exempt, and not judged: trial components that SageMaker jobs
 create themselves, recognised by their source (the call was made by SageMaker, the request carries a
@@ -21,7 +24,7 @@ Source). Names that parse into another environment are left to that environment'
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
@@ -34,7 +37,7 @@ from mlmeta_runtime.events import CloudTrailApiCallEvent
 from mlmeta_runtime.jobs import looks_like_job_component
 from mlmeta_runtime.lake_writer import LakeObject, iso_utc, write_objects
 from mlmeta_runtime.notices import publish_notice
-from mlmeta_runtime.tags import TAG_NAMING, tag_list
+from mlmeta_runtime.tags import TAG_NAMING, tag_dict, tag_list
 
 SOURCE_CLOUDTRAIL = "cloudtrail"
 SOURCE_SWEEP = "sweep"
@@ -125,28 +128,33 @@ def cloudtrail_check(sagemaker: Any, event: CloudTrailApiCallEvent) -> NameCheck
         arn=event.resource_arn,
         actor_arn=detail.user_identity.arn,
         checked_at=detail.event_time,
-        record_id=record_id(SOURCE_CLOUDTRAIL, detail.event_id),
+        record_id=record_id(event.resource_type, name),
         partition_time=detail.event_time,
     )
 
 
-def sweep_check(resource_type: str, summary: dict[str, Any], *, checked_at: datetime) -> NameCheck | str:
-    """The check of one ListExperiments/ListTrials summary, or why it needs none."""
-    prefix = {"experiment": "Experiment", "experiment-trial": "Trial"}[resource_type]
-    source = summary.get(f"{prefix}Source") or {}
+def sweep_check(resource_type: str, entity: Mapping[str, Any], *, checked_at: datetime) -> NameCheck | str:
+    """The check of one entity found by the sweep (a Search result's Experiment, Trial or
+    TrialComponent), or why it needs none: SageMaker made it for a job."""
+    name_key, arn_key = _DESCRIBE[resource_type][1:]
+    name, source = entity[name_key], entity.get("Source") or {}
     if source.get("SourceArn"):
-        return f"{resource_type} {summary.get(f'{prefix}Name')} was created by SageMaker for {source['SourceArn']}"
-    arn = summary[f"{prefix}Arn"]
+        return f"{AUDIT_RESOURCE_TYPES[resource_type]} {name} was created by SageMaker for {source['SourceArn']}"
     return NameCheck(
         source=SOURCE_SWEEP,
         resource_type=resource_type,
-        name=summary[f"{prefix}Name"],
-        arn=arn,
-        actor_arn=None,  # summaries do not say who created the resource
+        name=name,
+        arn=entity.get(arn_key),
+        actor_arn=None,  # Search results do not say who created the entity
         checked_at=checked_at,
-        record_id=record_id(SOURCE_SWEEP, arn),
-        partition_time=summary.get("CreationTime") or checked_at,
+        record_id=record_id(resource_type, name),
+        partition_time=entity.get("CreationTime") or checked_at,
     )
+
+
+def verdict_of(entity: Mapping[str, Any]) -> str | None:
+    """The verdict an entity (with its ``Tags``, as Search returns it) carries if it was judged already."""
+    return tag_dict(entity.get("Tags")).get(TAG_NAMING) or None
 
 
 def check_name(
@@ -206,9 +214,10 @@ def audit_record(check: NameCheck, judgement: Judgement, arn: str | None) -> dic
     }
 
 
-def record_id(source: str, identity: str) -> str:
-    """A stable object id: the same source and identity (event id, ARN) always give the same id."""
-    return hashlib.sha256(f"{source}\0{identity}".encode()).hexdigest()[:32]
+def record_id(resource_type: str, name: str) -> str:
+    """The audit record's id: one per entity (names are unique per resource type in an account and
+    region), so every path and every replay that judges it writes the same object."""
+    return hashlib.sha256(f"{resource_type}\0{name}".encode()).hexdigest()[:32]
 
 
 def _job_component_exemption(sagemaker: Any, event: CloudTrailApiCallEvent) -> str | None:

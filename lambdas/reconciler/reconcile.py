@@ -1,17 +1,23 @@
 """The reconciler: what events missed, a schedule catches.
 
 1. Snapshots: for each configured pipeline, the executions created in the look-back window
-   (ListPipelineExecutions, CreatedAfter) that have finished; each one whose metric snapshot object is
-   missing (HeadObject at its deterministic key) is snapshotted with the snapshotter's own function.
-   Without the event there is no executionEndTime: DescribePipelineExecution's LastModifiedTime (the
-   last change of a finished execution, i.e. its end) stands in, and the existence check also looks
-   at the day before when the end is within minutes of midnight, so a snapshot written from the event
-   is found even if the two times straddle midnight.
-2. Naming sweep: experiments and trials created since the last sweep (ListExperiments / ListTrials,
-   CreatedAfter = the marker minus an overlap, CreatedBefore = this run's time) go through the naming
-   guard's ``check_name`` with source ``sweep``. The marker is the S3 object
-   ``state/reconciler/naming-sweep.json`` in the lake bucket, written only after the sweep succeeded
-   and never moved backwards. The first run (no marker) sweeps the look-back window.
+   (ListPipelineExecutions, CreatedAfter) that have finished. Which of them have a metric snapshot
+   comes from one listing of each day's ``metric_snapshots`` partition in the window (snapshot_index.py),
+   shared by every pipeline; only the executions missing there are described
+   (DescribePipelineExecution) and snapshotted with the snapshotter's own function. So the calls grow
+   with the days of the window and the missing snapshots, not with every finished execution (at 1,000
+   executions a day, 48 h: a few ListObjectsV2 instead of 2,000 DescribePipelineExecution and 2,000+
+   HeadObject; docs/benchmarks.md). Without the event there is no executionEndTime:
+   DescribePipelineExecution's LastModifiedTime (the last change of a finished execution, i.e. its
+   end) stands in.
+   A snapshot whose metrics Search does not all show yet (snapshotter/completeness.py) is left for the
+   next run while the execution's metrics may still be settling (``snapshots_waiting``); past that it is
+   written as it is, with an incomplete-snapshot marker. Every run first snapshots the marked
+   executions again (one listing of the markers' prefix): once Search shows every metric, the complete
+   snapshot overwrites the incomplete one and the marker is removed; a marker older than the look-back
+   window is given up (the incomplete snapshot stays, logged).
+2. Naming sweep (sweep.py): experiments, trials and trial components created since the last sweep
+   go through the naming guard's ``check_name`` with source ``sweep``.
 
 "Now" is the scheduled event's time, not the wall clock, so a replayed run checks the same windows.
 Every step is idempotent (deterministic keys, overwriting tags), so a retried run is harmless.
@@ -19,7 +25,6 @@ Every step is idempotent (deterministic keys, overwriting tags), so a retried ru
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator, Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
@@ -27,25 +32,21 @@ from typing import Any
 
 from aws_lambda_powertools import Logger
 
-from mlmeta.lake.layout import object_key, partition_value
-from mlmeta.lake.schema import METRIC_SNAPSHOTS
 from mlmeta_runtime.errors import is_not_found
 from mlmeta_runtime.events import TERMINAL_STATUSES
-from mlmeta_runtime.lake_writer import iso_utc, object_exists
-from mlmeta_runtime.pipelines import NotOurs, identify_execution
+from mlmeta_runtime.lake_writer import iso_utc
+from mlmeta_runtime.pipelines import NotOurs, PipelineExecution, identify_execution
 from mlmeta_runtime.settings import Settings
-from naming_guard.guard import check_name, sweep_check
-from snapshotter.snapshot import FinishedExecution, StepLookup, snapshot_execution
+from reconciler.snapshot_index import SnapshotIndex, partition_days
+from reconciler.sweep import SweepSummary, sweep_names
+from snapshotter.completeness import INCOMPLETE_MARKERS_PREFIX, MARKER_SUFFIX, IncompleteMarker, MetricsNotSearchableYet
+from snapshotter.snapshot import FinishedExecution, SnapshotResult, StepLookup, snapshot_execution
 
 logger = Logger(child=True)
 
-SWEEP_MARKER_KEY = "state/reconciler/naming-sweep.json"
-# Re-sweep a little before the marker: resources can show up in List* a moment after their creation time.
-SWEEP_OVERLAP = timedelta(minutes=15)
-# LastModifiedTime may trail the event's executionEndTime by a little.
+# An execution that ends as the run starts: its end (and snapshot day) may be a moment after "now".
 END_TIME_SLACK = timedelta(minutes=10)
 PAGE_SIZE = 100
-SWEPT = (("experiment", "list_experiments", "ExperimentSummaries"), ("experiment-trial", "list_trials", "TrialSummaries"))
 
 
 @dataclass(frozen=True)
@@ -62,29 +63,46 @@ class ReconcileSummary:
     executions_finished: int = 0
     snapshots_present: int = 0
     snapshots_written: list[str] = field(default_factory=list)
+    snapshot_days_listed: list[str] = field(default_factory=list)
+    # Metrics not all searchable yet: retried on the next run.
+    snapshots_waiting: list[str] = field(default_factory=list)
+    # Written without every metric, marked; completed on a later run.
+    snapshots_incomplete: list[str] = field(default_factory=list)
+    snapshots_completed: list[str] = field(default_factory=list)
+    incomplete_given_up: list[str] = field(default_factory=list)
     executions_skipped: list[str] = field(default_factory=list)
     missing_pipelines: list[str] = field(default_factory=list)
-    sweep_since: str | None = None
-    names_checked: int = 0
-    names_exempt: int = 0
-    names_skipped: int = 0
-    violations: list[str] = field(default_factory=list)
+    sweep: SweepSummary = field(default_factory=SweepSummary)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """One flat dict: the snapshot figures, then the sweep's."""
+        figures = asdict(self)
+        sweep = figures.pop("sweep")
+        return {**figures, **sweep}
 
 
 def reconcile(clients: AwsClients, settings: Settings, *, now: datetime, steps: StepLookup) -> ReconcileSummary:
     since = now - timedelta(hours=settings.lookback_hours)
     summary = ReconcileSummary(now=iso_utc(now), executions_since=iso_utc(since))
+    complete_marked_snapshots(clients, settings, since=since, steps=steps, summary=summary)
+    # An execution created in the window ends in it; one ending as the run starts may land a moment past now.
+    snapshots = SnapshotIndex(clients.s3, settings.lake_bucket, partition_days(since, now + END_TIME_SLACK))
     for pipeline_name in settings.pipeline_names:
-        reconcile_pipeline(clients, settings, pipeline_name, since=since, steps=steps, summary=summary)
-    sweep_names(clients, settings, now=now, default_since=since, summary=summary)
+        reconcile_pipeline(clients, settings, pipeline_name, since=since, snapshots=snapshots, steps=steps, summary=summary)
+    summary.snapshot_days_listed = list(snapshots.days) if snapshots.listed else []
+    sweep_names(clients, settings, now=now, default_since=since, summary=summary.sweep)
     return summary
 
 
 def reconcile_pipeline(
-    clients: AwsClients, settings: Settings, pipeline_name: str, *, since: datetime, steps: StepLookup, summary: ReconcileSummary
+    clients: AwsClients,
+    settings: Settings,
+    pipeline_name: str,
+    *,
+    since: datetime,
+    snapshots: SnapshotIndex,
+    steps: StepLookup,
+    summary: ReconcileSummary,
 ) -> None:
     try:
         finished = [s for s in list_executions(clients.sagemaker, pipeline_name, since) if s["PipelineExecutionStatus"] in TERMINAL_STATUSES]
@@ -97,26 +115,76 @@ def reconcile_pipeline(
     for execution_summary in finished:
         summary.executions_finished += 1
         arn = execution_summary["PipelineExecutionArn"]
-        described = clients.sagemaker.describe_pipeline_execution(PipelineExecutionArn=arn)
         try:
-            execution = finished_from_description(described, settings)
+            pipeline = identify_execution(arn, convention=settings.convention, environment=settings.environment)
         except NotOurs as err:
             summary.executions_skipped.append(f"{arn}: {err}")
             continue
-        if any(object_exists(clients.s3, settings.lake_bucket, key) for key in snapshot_marker_keys(execution)):
+        if snapshots.has(pipeline.execution_id):
             summary.snapshots_present += 1
             continue
-        result = snapshot_execution(
-            clients.sagemaker,
-            clients.s3,
-            execution,
-            bucket=settings.lake_bucket,
-            convention=settings.convention,
-            steps=steps,
-            metrics_namespace=settings.metrics_namespace,
-        )
+        execution = finished_from_description(clients.sagemaker.describe_pipeline_execution(PipelineExecutionArn=arn), pipeline)
+        try:
+            result = _snapshot(clients, settings, execution, steps=steps)
+        except MetricsNotSearchableYet as err:
+            logger.info(f"snapshot is missing, and its metrics are not all searchable yet: next run. {err}")
+            summary.snapshots_waiting.append(arn)
+            continue
         logger.info(f"snapshot was missing, written: {result.reason}", extra={"keys": list(result.keys)})
         summary.snapshots_written.append(arn)
+        if result.missing_metrics:
+            summary.snapshots_incomplete.append(arn)
+
+
+def complete_marked_snapshots(clients: AwsClients, settings: Settings, *, since: datetime, steps: StepLookup, summary: ReconcileSummary) -> None:
+    """Snapshot each execution with an incomplete-snapshot marker again; remove the marker once complete."""
+    for key in _marker_keys(clients.s3, settings.lake_bucket):
+        body = clients.s3.get_object(Bucket=settings.lake_bucket, Key=key)["Body"].read()
+        try:
+            marker = IncompleteMarker.parse(body)
+            pipeline = identify_execution(marker.execution_arn, convention=settings.convention, environment=settings.environment)
+        except (ValueError, KeyError, TypeError, NotOurs) as err:
+            logger.warning(f"unusable incomplete-snapshot marker s3://{settings.lake_bucket}/{key} ({err}): removed")
+            clients.s3.delete_object(Bucket=settings.lake_bucket, Key=key)
+            continue
+        if marker.end < since:
+            logger.warning(f"execution {marker.execution_arn} ended before the look-back window with an incomplete snapshot: "
+                           "giving up, the snapshot stays as it is")
+            clients.s3.delete_object(Bucket=settings.lake_bucket, Key=key)
+            summary.incomplete_given_up.append(marker.execution_arn)
+            continue
+        execution = FinishedExecution(pipeline=pipeline, status=marker.status, start=marker.start, end=marker.end)
+        result = _snapshot(clients, settings, execution, steps=steps)
+        if result.missing_metrics:
+            summary.snapshots_incomplete.append(marker.execution_arn)
+            continue
+        clients.s3.delete_object(Bucket=settings.lake_bucket, Key=key)
+        logger.info(f"incomplete snapshot completed: {result.reason}", extra={"keys": list(result.keys)})
+        summary.snapshots_completed.append(marker.execution_arn)
+
+
+def _snapshot(clients: AwsClients, settings: Settings, execution: FinishedExecution, *, steps: StepLookup) -> SnapshotResult:
+    # The wall clock decides, as in the snapshotter: whether metrics may still be settling, and what
+    # CloudWatch still accepts.
+    return snapshot_execution(
+        clients.sagemaker,
+        clients.s3,
+        execution,
+        bucket=settings.lake_bucket,
+        convention=settings.convention,
+        steps=steps,
+        metrics_namespace=settings.metrics_namespace,
+    )
+
+
+def _marker_keys(s3: Any, bucket: str) -> Iterator[str]:
+    kwargs: dict[str, Any] = {"Bucket": bucket, "Prefix": INCOMPLETE_MARKERS_PREFIX}
+    while True:
+        page = s3.list_objects_v2(**kwargs)
+        yield from (o["Key"] for o in page.get("Contents", []) if o["Key"].endswith(MARKER_SUFFIX))
+        if not page.get("IsTruncated"):
+            return
+        kwargs["ContinuationToken"] = page["NextContinuationToken"]
 
 
 def list_executions(sagemaker: Any, pipeline_name: str, since: datetime) -> Iterator[Mapping[str, Any]]:
@@ -137,84 +205,13 @@ def list_executions(sagemaker: Any, pipeline_name: str, since: datetime) -> Iter
         kwargs["NextToken"] = page["NextToken"]
 
 
-def finished_from_description(described: Mapping[str, Any], settings: Settings) -> FinishedExecution:
+def finished_from_description(described: Mapping[str, Any], pipeline: PipelineExecution) -> FinishedExecution:
     return FinishedExecution(
-        pipeline=identify_execution(described["PipelineExecutionArn"], convention=settings.convention, environment=settings.environment),
+        pipeline=pipeline,
         status=described["PipelineExecutionStatus"],
         start=described.get("CreationTime"),
         end=described["LastModifiedTime"],
     )
-
-
-def snapshot_marker_keys(execution: FinishedExecution) -> list[str]:
-    """Where the execution's metric snapshot may be: the end's date, and the day before near midnight."""
-    dates = dict.fromkeys([partition_value(execution.end), partition_value(execution.end - END_TIME_SLACK)])
-    return [object_key(METRIC_SNAPSHOTS, dt, execution.pipeline.execution_id) for dt in dates]
-
-
-def sweep_names(clients: AwsClients, settings: Settings, *, now: datetime, default_since: datetime, summary: ReconcileSummary) -> None:
-    previous = read_sweep_marker(clients.s3, settings.lake_bucket)
-    since = (previous or default_since) - SWEEP_OVERLAP
-    summary.sweep_since = iso_utc(since)
-    for resource_type, method, list_key in SWEPT:
-        for item in list_created(clients.sagemaker, method, list_key, since=since, until=now):
-            check = sweep_check(resource_type, dict(item), checked_at=now)
-            if isinstance(check, str):
-                summary.names_exempt += 1
-                continue
-            result = check_name(
-                clients.sagemaker,
-                clients.s3,
-                clients.sns,
-                check,
-                convention=settings.convention,
-                environment=settings.environment,
-                bucket=settings.lake_bucket,
-                topic_arn=settings.notices_topic_arn,
-            )
-            if result.status == "skipped":
-                summary.names_skipped += 1
-                continue
-            summary.names_checked += 1
-            if result.verdict == "violation":
-                summary.violations.append(f"{check.name}: [{result.rule}]")
-    write_sweep_marker(clients.s3, settings.lake_bucket, max(now, previous) if previous else now)
-
-
-def list_created(sagemaker: Any, method: str, list_key: str, *, since: datetime, until: datetime) -> Iterator[Mapping[str, Any]]:
-    kwargs: dict[str, Any] = {
-        "CreatedAfter": since,
-        "CreatedBefore": until,
-        "SortBy": "CreationTime",
-        "SortOrder": "Ascending",
-        "MaxResults": PAGE_SIZE,
-    }
-    while True:
-        page = getattr(sagemaker, method)(**kwargs)
-        yield from (item for item in page.get(list_key, []) if _at_or_after(item.get("CreationTime"), since)
-                    and not _at_or_after(item.get("CreationTime"), until))
-        if not page.get("NextToken"):
-            return
-        kwargs["NextToken"] = page["NextToken"]
-
-
-def read_sweep_marker(s3: Any, bucket: str) -> datetime | None:
-    try:
-        body = s3.get_object(Bucket=bucket, Key=SWEEP_MARKER_KEY)["Body"].read()
-    except Exception as err:
-        if is_not_found(err):
-            return None
-        raise
-    try:
-        return datetime.fromisoformat(json.loads(body)["last_sweep"])
-    except (ValueError, KeyError, TypeError) as err:
-        logger.warning(f"unreadable sweep marker s3://{bucket}/{SWEEP_MARKER_KEY} ({err}): sweeping the look-back window")
-        return None
-
-
-def write_sweep_marker(s3: Any, bucket: str, moment: datetime) -> None:
-    body = json.dumps({"last_sweep": iso_utc(moment)}).encode()
-    s3.put_object(Bucket=bucket, Key=SWEEP_MARKER_KEY, Body=body, ContentType="application/json")
 
 
 def _at_or_after(moment: Any, limit: datetime) -> bool:

@@ -1,7 +1,8 @@
 """The metric snapshotter (snapshot.py): when a pipeline execution finishes, writes its metric and
 component snapshots to the lake and its metrics to CloudWatch. Trigger: an EventBridge rule on
 ``aws.sagemaker`` "SageMaker Model Building Pipeline Execution Status Change" with
-currentPipelineExecutionStatus Succeeded, Failed or Stopped.
+currentPipelineExecutionStatus Succeeded, Failed, Stopped or CompletedWithFailures
+(``mlmeta_runtime.events.TERMINAL_STATUSES``).
 Lambda handler: ``snapshotter.handler.lambda_handler``."""
 
 from __future__ import annotations

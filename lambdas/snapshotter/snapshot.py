@@ -6,6 +6,9 @@
    account's history. Each component's step: its ``mlmeta:step`` tag (the tagger's), else for an
    analysis component the ``{step}`` part of its name, else the step whose job is the component's
    source (ListPipelineExecutionSteps, called at most once per execution and only when needed).
+   Then completeness (completeness.py): each analysis component's metric summaries against the number
+   of metrics the evaluation step logged; shortly after the end, a shortfall raises (transient) before
+   anything is written, later it is written with an incomplete-snapshot marker for the reconciler.
 2. Build the records exactly per ``mlmeta.lake.schema`` and sort them, so the same inputs always give
    the same bytes. ``snapshot_time`` is the execution's end, not the wall clock: a replayed or
    duplicated event writes byte-identical objects.
@@ -40,6 +43,7 @@ from mlmeta_runtime.events import PipelineExecutionStatusEvent
 from mlmeta_runtime.lake_writer import LakeObject, iso_utc, write_objects
 from mlmeta_runtime.pipelines import PipelineExecution, identify_execution
 from mlmeta_runtime.tags import TAG_STEP, tag_dict
+from snapshotter.completeness import IncompleteMarker, MetricsNotSearchableYet, marker_key, shortfalls, still_settling
 
 logger = Logger(child=True)
 
@@ -83,6 +87,8 @@ class SnapshotResult:
     components: int = 0
     metrics: int = 0
     emitted: int = 0
+    # Metrics the analysis components logged that Search did not show: the snapshot is incomplete (marked).
+    missing_metrics: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         return {**asdict(self), "keys": list(self.keys)}
@@ -134,16 +140,28 @@ def snapshot_execution(
     now: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
 ) -> SnapshotResult:
     trials = [read_trial_components(sagemaker, name, kind) for name, kind in _trials_of(execution.pipeline)]
+    missing = shortfalls([component for trial in trials if trial.trial_kind == "analysis" for component in trial.components])
+    moment = now()
+    if missing and still_settling(execution.end, moment):
+        raise MetricsNotSearchableYet(execution.pipeline.execution_arn, missing)
     step_of = step_resolver(trials, execution.pipeline, convention, steps)
     components, metrics = snapshot_records(execution, trials, step_of)
     objects = [
         LakeObject(COMPONENT_SNAPSHOTS, execution.dt, execution.pipeline.execution_id, tuple(components)),
         LakeObject(METRIC_SNAPSHOTS, execution.dt, execution.pipeline.execution_id, tuple(metrics)),
     ]
+    reason = f"execution {execution.pipeline.execution_arn} ({execution.status})"
+    if missing:
+        # The marker first: should a write below fail, the reconciler still comes back to this execution.
+        marker = IncompleteMarker(execution.pipeline.execution_arn, execution.status, execution.start, execution.end)
+        s3.put_object(Bucket=bucket, Key=marker_key(execution.pipeline.execution_id), Body=marker.body(missing),
+                      ContentType="application/json")
+        reason += f", incomplete: {'; '.join(map(str, missing))}"
+        logger.warning(f"writing an incomplete snapshot, marked for the reconciler to complete: {reason}")
     keys = write_objects(s3, bucket, objects)
-    emitted = emit_metrics(metrics, execution, namespace=metrics_namespace, now=now())
-    return SnapshotResult("written", f"execution {execution.pipeline.execution_arn} ({execution.status})", tuple(keys),
-                          len(components), len(metrics), emitted)
+    emitted = emit_metrics(metrics, execution, namespace=metrics_namespace, now=moment)
+    return SnapshotResult("written", reason, tuple(keys), len(components), len(metrics), emitted,
+                          sum(shortfall.logged - shortfall.shown for shortfall in missing))
 
 
 def read_trial_components(sagemaker: Any, trial_name: str, trial_kind: str) -> TrialComponents:

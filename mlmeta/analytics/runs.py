@@ -9,6 +9,7 @@ import pandas as pd
 
 from mlmeta.analytics.frames import to_frame
 from mlmeta.analytics.source import DateLike, choose_engine, dt_range, pipeline_name
+from mlmeta.analytics.use_cases import check_known_use_case
 from mlmeta.queries.result import QueryResult
 from mlmeta.queries.runner import AthenaTarget, run_named
 
@@ -34,10 +35,17 @@ def runs(
     (UTC timestamps); ``metric.<name>`` per analysis-trial metric (float; one value per execution, as
     metric_history picks it); ``param.<step>.<name>`` per component parameter (text, as stored; NaN
     where that execution's step had no such parameter).
+
+    No rows for a use case that does not exist is an AnalyticsError naming the ones that do
+    (``mlmeta.analytics.use_cases``); a lake directory without the lake's layout is a QueryError.
     """
     engine = choose_engine(lake, athena, env)
     from_dt, to_dt = dt_range(since, until, engine)
-    return pivot_runs(run_named("runs", [pipeline_name(use_case, env), from_dt, to_dt], **engine.kwargs))
+    pipeline = pipeline_name(use_case, env)
+    frame = pivot_runs(run_named("runs", [pipeline, from_dt, to_dt], **engine.kwargs))
+    if frame.empty:
+        check_known_use_case(use_case, pipeline, engine, (from_dt, to_dt))
+    return frame
 
 
 def pivot_runs(result: QueryResult) -> pd.DataFrame:

@@ -56,6 +56,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     build.add_argument("--topic", help="what the EDA trial is about, e.g. feature-selection")
     build.add_argument("--date", metavar="YYYYMMDD", help="date of the EDA trial (default: today, UTC)")
     build.add_argument("--step", help="pipeline step of an analysis component, e.g. evaluation")
+    build.add_argument("--run", help="one word naming a run of an EDA trial (an eda-component), e.g. baseline")
     build.set_defaults(func=new_command)
 
     which = actions.add_parser("classify", parents=[common], help="say which kind NAME is (exit 1 if none)")

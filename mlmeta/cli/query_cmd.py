@@ -1,10 +1,12 @@
 """``mlmeta query NAME`` runs a named query from ``queries/`` on Athena or on a local lake (DuckDB);
-``mlmeta queries`` lists the named queries with their parameters."""
+``mlmeta queries`` lists the named queries with their parameters, ``mlmeta queries NAME`` prints one."""
 
 from __future__ import annotations
 
 import argparse
+import json
 from pathlib import Path
+from typing import Any
 
 from mlmeta.cli.engine_options import reject_athena_only_options
 from mlmeta.cli.errors import CliError
@@ -13,6 +15,7 @@ from mlmeta.queries.result import FORMATS
 from mlmeta.queries.runner import DEFAULT_ENV, DEFAULT_TIMEOUT_SECONDS, AthenaTarget, make_athena_client, run_named
 
 _ATHENA_ONLY_OPTIONS = ("env", "workgroup", "database", "region", "timeout")
+_LISTING_FORMATS = ("text", "json")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -41,7 +44,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     query.add_argument("--format", choices=FORMATS, default="table", help="output format (default table)")
     query.set_defaults(func=run_query_command)
 
-    listing = subparsers.add_parser("queries", help="list the named queries and their parameters")
+    listing = subparsers.add_parser(
+        "queries",
+        help="list the named queries and their parameters",
+        description="List the named queries of queries/*.sql (or $MLMETA_QUERIES_DIR): each one's description, "
+        "its parameters in --param order and a usage line. With NAME, print that query's SQL file instead.",
+    )
+    listing.add_argument("name", metavar="NAME", nargs="?", help="print this query's text (the SQL file, header included)")
+    listing.add_argument(
+        "--format", choices=_LISTING_FORMATS, default="text",
+        help="text (default) or json: one JSON object per query (with NAME: that query's, its SQL included)",
+    )
     listing.set_defaults(func=list_queries_command)
 
 
@@ -79,11 +92,33 @@ def run_query_command(args: argparse.Namespace) -> int:
 
 def list_queries_command(args: argparse.Namespace) -> int:
     try:
-        queries = load_queries()
+        queries = [get_query(args.name)] if args.name else list(load_queries().values())
     except QueryError as err:
         raise CliError(str(err)) from None
-    print("\n\n".join(describe_query(q) for q in queries.values()) if queries else "no named queries found")
+    if args.format == "json":
+        for query in queries:  # JSON Lines, as `mlmeta query --format json`: nothing for no queries
+            print(json.dumps(query_as_dict(query, with_sql=args.name is not None), ensure_ascii=False))
+    elif args.name:
+        print(queries[0].sql, end="" if queries[0].sql.endswith("\n") else "\n")
+    else:
+        print("\n\n".join(describe_query(q) for q in queries) if queries else "no named queries found")
     return 0
+
+
+def query_as_dict(query: NamedQuery, *, with_sql: bool = False) -> dict[str, Any]:
+    """What ``describe_query`` says, as JSON: name, description, parameters in --param order, usage."""
+    described: dict[str, Any] = {
+        "name": query.name,
+        "description": query.description,
+        "parameters": [
+            {"position": position, "name": p.name, "type": p.type, "help": p.help}
+            for position, p in enumerate(query.parameters, start=1)
+        ],
+        "usage": _usage(query),
+    }
+    if with_sql:
+        described["sql"] = query.sql
+    return described
 
 
 def describe_query(query: NamedQuery) -> str:
@@ -94,6 +129,9 @@ def describe_query(query: NamedQuery) -> str:
     for position, param in enumerate(query.parameters, start=1):
         help_text = f" - {param.help}" if param.help else ""
         lines.append(f"  --param {position}: {param.name} ({param.type}){help_text}")
-    usage = ["mlmeta query", query.name, *(f"--param <{p.name}>" for p in query.parameters), "(--lake DIR | --athena)"]
-    lines.append(f"  usage: {' '.join(usage)}")
+    lines.append(f"  usage: {_usage(query)}")
     return "\n".join(lines)
+
+
+def _usage(query: NamedQuery) -> str:
+    return " ".join(["mlmeta query", query.name, *(f"--param <{p.name}>" for p in query.parameters), "(--lake DIR | --athena)"])

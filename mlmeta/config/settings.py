@@ -16,27 +16,11 @@ MetricDirection = Literal["higher-is-better", "lower-is-better"]
 
 DEFAULT_REGION = "ap-northeast-1"
 
-# Lambdas get Powertools for AWS Lambda (Python) from AWS's public layer
-# arn:aws:lambda:{region}:017000801446:layer:AWSLambdaPowertoolsPythonV3-{python3NN}-arm64:{version}.
-# Pinned to the layer version meant to package aws-lambda-powertools 3.37.0, the version pyproject.toml
-# pins for the tests. NOT verified offline (no AWS access when this was written): before the first
-# deploy, check that the layer's Description ends in 3.37.0 with
-#   aws lambda get-layer-version-by-arn --region ap-northeast-1 --arn \
-#     arn:aws:lambda:ap-northeast-1:017000801446:layer:AWSLambdaPowertoolsPythonV3-python314-arm64:<this>
-# and change this number (and the pyproject pin) together.
-POWERTOOLS_LAYER_VERSION = 42
+# The Lambda runtime and its public layers: mlmeta/config/lambda_runtime.py.
 
-# The compactor (docs/compaction.md) gets pyarrow from AWS's public "AWS SDK for pandas" layer
-# arn:aws:lambda:{region}:336392948345:layer:AWSSDKPandas-Python314-Arm64:{version}, whose version numbers
-# differ per region: one entry per region an environment deploys to (synth refuses another region).
-# NOT verified offline (no AWS access when this was written): the layer table of AWS SDK for pandas
-# 3.16.1 lists af-south-1 AWSSDKPandas-Python314-Arm64:6; the ap-northeast-1 row was not in the copy
-# read, so 6 is an assumption. Before the first deploy check the version and that its Description
-# names 3.16.x with
-#   aws lambda list-layer-versions --region ap-northeast-1 --layer-name \
-#     arn:aws:lambda:ap-northeast-1:336392948345:layer:AWSSDKPandas-Python314-Arm64
-# (3.16.1 unzips to ~204 MB of Lambda's 250 MB: the compactor carries no other layer.)
-AWS_SDK_PANDAS_LAYER_VERSIONS: dict[str, int] = {"ap-northeast-1": 6}
+
+class SettingsError(ValueError):
+    """A configuration mistake found at synth: reported as one line, not a traceback."""
 
 
 @dataclass(frozen=True)
@@ -139,12 +123,28 @@ class EnvironmentSettings:
     # IAM role names (in this environment's account) that get the naming guardrail policy attached.
     data_scientist_role_names: tuple[str, ...] = ()
     # EventBridge sees CloudTrail's "AWS API Call via CloudTrail" events (the naming guard's trigger) only
-    # while some trail logs management events in this account and region. False: rely on an existing
-    # trail (an organisation trail, Control Tower's); True: the events stack creates one (docs/events.md).
-    create_trail: bool = False
+    # while some trail logs write management events in this account and region (docs/deploying.md).
+    # create_trail: the events stack creates one; existing_trail: the name or ARN of a trail that already
+    # does (an organisation trail, Control Tower's), which `mlmeta doctor` checks. Exactly one of the two.
+    create_trail: bool = True
+    existing_trail: str | None = None
     # The daily compaction rechecks this many days before today (docs/compaction.md): a late snapshot
     # whose S3 event was lost is still picked up if it arrived within this many days of its day.
     compaction_lookback_days: int = 3
+
+    def check_trail(self) -> None:
+        """Fails synth with one line unless exactly one way of delivering CloudTrail's events is declared."""
+        if self.create_trail and self.existing_trail:
+            raise SettingsError(
+                f"environment {self.name}: create_trail=True and existing_trail={self.existing_trail!r} both deliver "
+                "CloudTrail's events (a second trail bills every management event again); keep one"
+            )
+        if not self.create_trail and not self.existing_trail:
+            raise SettingsError(
+                f"environment {self.name}: the naming guard needs a CloudTrail trail that logs write management events; "
+                "set create_trail=True (the events stack creates one) or existing_trail='<name or ARN of your "
+                "organisation trail>' (mlmeta doctor checks that it logs them)"
+            )
 
     @property
     def glue_database_name(self) -> str:

@@ -3,7 +3,7 @@
 Pure and deterministic: the same settings (seed included) always give the same history.
 
 - One execution of ``{usecase}-{env}`` a day at 18:00 UTC (a few seconds late, as a scheduler is):
-  preprocess (processing job) -> train (training job) -> evaluate (processing job; records trial 1.2)
+  preprocess (processing job) -> train (training job) -> evaluation (processing job; records trial 1.2)
   -> check-roc-auc (condition) -> register (model package). About 3 in 100 fail in training and 1 in
   100 is stopped by someone during training; those never reach the evaluation.
 - The evaluate step measures precision, recall, F1 and ROC AUC on the test set (the names of
@@ -28,7 +28,7 @@ EXECUTION_ID_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789"
 JOB_SUFFIX_LENGTH = 10
 # Step names of the pipeline definition (mlmeta/pipeline_definition/binary_classification.py); the
 # SDK's ModelStep runs the registration as "<name>-RegisterModel".
-PREPROCESS, TRAIN, EVALUATE, CHECK, REGISTER = "preprocess", "train", "evaluate", "check-roc-auc", "register-RegisterModel"
+PREPROCESS, TRAIN, EVALUATE, CHECK, REGISTER = "preprocess", "train", "evaluation", "check-roc-auc", "register-RegisterModel"
 SUCCEEDED, FAILED, STOPPED = "Succeeded", "Failed", "Stopped"
 FAILURE_RATE, STOP_RATE = 0.03, 0.01
 

@@ -72,15 +72,19 @@ def embedded_moto() -> Iterator[str]:
         raise LocalAwsError(
             f"the embedded AWS needs moto[server] ({err.name} is missing): pip install 'moto[server]', or give --endpoint"
         ) from None
-    # werkzeug logs every request at INFO; the handlers' own log lines are what matters on stderr.
+    from mlmeta.events.moto_gaps import missing_entities_not_found
+
+    # werkzeug logs every request at INFO and the server's own tracebacks at ERROR ("Error on request:");
+    # the handlers see the answer (a 500), and their log lines and replay's are what matters on stderr.
     requests_log = logging.getLogger("werkzeug")
     level = requests_log.level
-    requests_log.setLevel(logging.WARNING)
+    requests_log.setLevel(logging.CRITICAL + 1)
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     try:
-        host, port = server.get_host_and_port()
-        yield f"http://{host}:{port}"
+        with missing_entities_not_found():
+            host, port = server.get_host_and_port()
+            yield f"http://{host}:{port}"
     finally:
         server.stop()
         requests_log.setLevel(level)

@@ -14,29 +14,50 @@ The gaps (docs/handlers.md lists moto's others):
   are filtered by experiment and one page of ``MaxResults`` (AWS's default 10) is returned with a
   ``NextToken``, each result being the component as DescribeTrialComponent shows it (metric
   summaries included) plus its ``Parents``.
+- **Search by creation time** (the reconciler's naming sweep): moto compares every filter for
+  equality, so ``CreationTime`` with ``GreaterThan(OrEqualTo)`` / ``LessThan(OrEqualTo)`` matches
+  nothing, and it ignores ``SortBy``. Inside ``sagemaker_like_aws()``, those filters (Value
+  ``YYYY-mm-dd'T'HH:MM:SS``, UTC, as AWS documents) are applied to each result's ``CreationTime`` and
+  ``SortBy=CreationTime`` orders the results, for every resource.
 - **Source** of a job's trial component: SageMaker sets it when a processing, training or transform
   job creates its component; no API sets it. ``set_job_source`` records it on moto's component, and
   DescribeTrialComponent and Search then show it.
 - **ListPipelineExecutionSteps** is not implemented by moto (and moto's executions run no steps).
   ``record_execution_steps`` stores the steps of an execution as Pipelines would list them; inside
   ``sagemaker_like_aws()`` the call answers from them (newest first by default, paged).
+- **An entity moto does not hold**: ``AddTags``, ``ListTags`` and ``DeleteTags`` on its ARN, and
+  ``DescribeExperiment`` of its name, crash moto's handler (an HTTP 500 with a server traceback, which
+  botocore retries and the handlers take for a transient error). Inside ``missing_entities_not_found()``
+  they answer ``ResourceNotFound``, as AWS documents for the Describe* calls, and every not-found
+  lookup of an experiment, trial or trial component is recorded in
+  ``mlmeta.events.missing_entities.MISSING`` for replay to report.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+import operator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager
+from datetime import datetime, timezone
 from typing import Any
 from unittest import mock
 
 from moto.core.responses import ActionResult
-from moto.sagemaker.exceptions import ResourceNotFound
-from moto.sagemaker.models import sagemaker_backends
+from moto.sagemaker.exceptions import ResourceNotFound, ValidationError
+from moto.sagemaker.models import SageMakerModelBackend, sagemaker_backends
 from moto.sagemaker.responses import SageMakerResponse
 
 from mlmeta.events.local_aws import LOCAL_ACCOUNT
+from mlmeta.events.missing_entities import MISSING
 
 EXPERIMENT_FILTER = "Parents.ExperimentName"
+CREATION_TIME = "CreationTime"
+_TIME_OPERATORS: Mapping[str, Callable[[datetime, datetime], bool]] = {
+    "GreaterThan": operator.gt,
+    "GreaterThanOrEqualTo": operator.ge,
+    "LessThan": operator.lt,
+    "LessThanOrEqualTo": operator.le,
+}
 DEFAULT_SEARCH_PAGE = 10  # Search's MaxResults when absent (AWS API reference)
 DEFAULT_STEPS_PAGE = 50
 # Where the recorded steps live: on moto's backend, so a moto reset forgets them with everything else.
@@ -52,6 +73,54 @@ def sagemaker_like_aws() -> Iterator[None]:
             mock.patch.object(SageMakerResponse, "list_pipeline_execution_steps", _list_pipeline_execution_steps, create=True)
         )
         yield
+
+
+@contextmanager
+def missing_entities_not_found() -> Iterator[None]:
+    """While active, moto answers lookups of entities it does not hold with a not-found, and records them."""
+    lookups = {"describe_trial": "trial", "describe_trial_component": "trial component"}
+    with ExitStack() as stack:
+        stack.enter_context(mock.patch.object(SageMakerModelBackend, "_get_resource_from_arn", _resource_from_arn))
+        stack.enter_context(mock.patch.object(SageMakerModelBackend, "describe_experiment", _describe_experiment))
+        for method, kind in lookups.items():
+            original = getattr(SageMakerModelBackend, method)
+            stack.enter_context(mock.patch.object(SageMakerModelBackend, method, _recording_not_found(original, kind)))
+        yield
+
+
+_ORIGINAL_RESOURCE_FROM_ARN = SageMakerModelBackend._get_resource_from_arn
+_ORIGINAL_DESCRIBE_EXPERIMENT = SageMakerModelBackend.describe_experiment
+
+
+def _resource_from_arn(backend: Any, arn: str) -> Any:
+    try:
+        resource = _ORIGINAL_RESOURCE_FROM_ARN(backend, arn)
+    except (AttributeError, ValueError, ValidationError):  # an unknown type, or not an ARN of a resource
+        resource = None
+    if resource is None:
+        MISSING.record_arn(arn)
+        raise ResourceNotFound(f"Resource {arn} does not exist")
+    return resource
+
+
+def _describe_experiment(backend: Any, experiment_name: str) -> dict[str, Any]:
+    if experiment_name not in backend.experiments:
+        MISSING.record("experiment", experiment_name)
+        raise ResourceNotFound(f"Experiment {experiment_name} does not exist")
+    return _ORIGINAL_DESCRIBE_EXPERIMENT(backend, experiment_name)
+
+
+def _recording_not_found(describe: Any, kind: str) -> Any:
+    """``describe`` (moto's, which raises "Could not find ..." for a name it lacks), recording the miss."""
+
+    def recorded(backend: Any, name: str) -> dict[str, Any]:
+        try:
+            return describe(backend, name)
+        except (ValidationError, ResourceNotFound):
+            MISSING.record(kind, name)
+            raise
+
+    return recorded
 
 
 def set_job_source(component_name: str, source_arn: str, source_type: str, *, region: str, account: str = LOCAL_ACCOUNT) -> None:
@@ -84,23 +153,53 @@ def _search(response: SageMakerResponse) -> ActionResult:
     experiments = {f["Value"] for f in filters if f["Name"] == EXPERIMENT_FILTER}
     if any(f.get("Operator", "Equals") != "Equals" for f in filters if f["Name"] == EXPERIMENT_FILTER):
         raise NotImplementedError(f"mlmeta.events.moto_gaps answers {EXPERIMENT_FILTER} with the Equals operator only")
-    expression["Filters"] = [f for f in filters if f["Name"] != EXPERIMENT_FILTER]
+    created = [f for f in filters if f["Name"] == CREATION_TIME]
+    expression["Filters"] = [f for f in filters if f["Name"] not in (EXPERIMENT_FILTER, CREATION_TIME)]
     results = backend.search(resource=resource, search_expression=expression)["Results"]
     start, size = _page(response, DEFAULT_SEARCH_PAGE)
-    if resource == "ExperimentTrialComponent":
-        names = [result["TrialComponent"]["TrialComponentName"] for result in results]
-        if experiments:
-            names = [name for name in names if _experiment_of(backend, name) in experiments]
-        page = [{"TrialComponent": _trial_component(backend, name)} for name in names[start : start + size]]
-        total = len(names)
-    elif experiments:
+    if experiments and resource != "ExperimentTrialComponent":
         raise NotImplementedError(f"mlmeta.events.moto_gaps answers {EXPERIMENT_FILTER} for ExperimentTrialComponent only")
-    else:
-        page, total = results[start : start + size], len(results)
+    if experiments:
+        results = [r for r in results if _experiment_of(backend, r["TrialComponent"]["TrialComponentName"]) in experiments]
+    results = _sorted(_created_within(results, created), response._get_param("SortBy"), response._get_param("SortOrder"))
+    page = results[start : start + size]
+    if resource == "ExperimentTrialComponent":
+        # Built for the page only: the full component (metric summaries, Source, Parents) costs a lookup each.
+        page = [{"TrialComponent": _trial_component(backend, r["TrialComponent"]["TrialComponentName"])} for r in page]
     answer: dict[str, Any] = {"Results": page}
-    if start + size < total:
+    if start + size < len(results):
         answer["NextToken"] = str(start + size)
     return ActionResult(answer)
+
+
+def _created_within(results: list[dict[str, Any]], filters: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """The results whose entity's CreationTime passes every ``CreationTime`` filter."""
+    if not filters:
+        return results
+    for f in filters:
+        if f.get("Operator") not in _TIME_OPERATORS:
+            raise NotImplementedError(f"mlmeta.events.moto_gaps answers {CREATION_TIME} with {', '.join(_TIME_OPERATORS)} only")
+    return [r for r in results if all(_TIME_OPERATORS[f["Operator"]](_created(r), _search_time(f["Value"])) for f in filters)]
+
+
+def _sorted(results: list[dict[str, Any]], sort_by: str | None, sort_order: str | None) -> list[dict[str, Any]]:
+    if sort_by is None:
+        return results
+    if sort_by != CREATION_TIME:
+        raise NotImplementedError(f"mlmeta.events.moto_gaps sorts Search results by {CREATION_TIME} only")
+    return sorted(results, key=_created, reverse=sort_order == "Descending")
+
+
+def _created(result: Mapping[str, Any]) -> datetime:
+    (entity,) = result.values()
+    moment = entity[CREATION_TIME]
+    # moto keeps naive UTC times; AWS compares in UTC.
+    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
+
+
+def _search_time(value: str) -> datetime:
+    """Search's documented time format, ``YYYY-mm-dd'T'HH:MM:SS`` (UTC)."""
+    return datetime.strptime(value, "%Y-%m-%dT%H:%M:%S").replace(tzinfo=timezone.utc)
 
 
 def _list_pipeline_execution_steps(response: SageMakerResponse) -> ActionResult:

@@ -10,11 +10,16 @@ report the outcome:
 - ``quarantined``: a handler refused it as malformed and sent it to the quarantine queue, or it was
   not an EventBridge event at all (not JSON, not an object), which replay quarantines the same way;
 - ``failed``: a handler raised (in Lambda: retries, then the on-failure queue); ``reason`` says why;
-- ``unrouted``: no rule matches it (EventBridge would drop it).
+- ``unrouted``: no rule matches it (EventBridge would drop it);
+- ``rejected``: larger than EventBridge's 256 KB per event (``mlmeta.events.event_size``): EventBridge
+  never delivers it, so no rule sees it and nothing quarantines it (the file still holds it).
 
 Replay does not wait where the tagger would wait for Pipelines to create a trial: nothing creates
-resources while replay runs, so a missing trial fails at once (after the same number of attempts).
-Handler logs and EMF metric lines go to ``log_stream`` (stderr by default), not stdout.
+resources while replay runs, so the first "not found" fails the event at once, naming what is missing,
+with the real attempt count and time (not the roughly 31 s the tagger would have waited). When the
+embedded AWS lacks an entity a handler looked up, a handled event's ``reason`` says which
+(``mlmeta.events.missing_entities``). Handler logs and EMF metric lines go to ``log_stream`` (stderr by
+default), not stdout.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ import contextlib
 import copy
 import logging
 import sys
+import time
 import uuid
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -31,23 +37,32 @@ from types import ModuleType
 from typing import Any, TextIO
 
 from aws_lambda_powertools import Logger
+from botocore.exceptions import BotoCoreError, ClientError
 
 from mlmeta.config import EnvironmentSettings
 from mlmeta.events.event_files import EventInput
+from mlmeta.events.event_size import entry_size, too_large
 from mlmeta.events.handler_loader import LAMBDAS_DIR, load_module
 from mlmeta.events.handlers import HANDLERS_BY_NAME, EventResources, HandlerSpec, handler_environment
 from mlmeta.events.local_aws import DUMMY_CREDENTIALS, LOCAL_ACCOUNT, SETUP_CONFIG, LocalNames, clients, ensure_resources, export_bucket
+from mlmeta.events.missing_entities import MISSING, missing_message
 from mlmeta.events.patterns import matches
 from mlmeta.events.routes import Route, routes
 from mlmeta.naming import DEFAULT_CONVENTION, NamingConvention
 
-HANDLED, QUARANTINED, FAILED, UNROUTED = "handled", "quarantined", "failed", "unrouted"
+HANDLED, QUARANTINED, FAILED, UNROUTED, REJECTED = "handled", "quarantined", "failed", "unrouted", "rejected"
+OUTCOMES = (HANDLED, QUARANTINED, FAILED, UNROUTED, REJECTED)
 # Who quarantines what is not an event at all (the handlers' name for themselves is in the message too).
 REPLAY = "replay"
 NO_EVENT_ID = "<no id>"
+EMBEDDED_AWS = "the embedded AWS"
 _QUARANTINE_MODULE = "mlmeta_runtime.quarantine"
 # The tagger waits through this module attribute (docs/handlers.md); replay has nothing to wait for.
 _SLEEP_ATTRIBUTE = "sleep"
+
+
+class NotCreatedInReplay(Exception):
+    """A handler was about to wait for a resource to appear; in replay nothing would create it."""
 
 
 @dataclass(frozen=True)
@@ -61,6 +76,15 @@ class Outcome:
     handlers: tuple[str, ...] = ()
     results: Mapping[str, str] = field(default_factory=dict)
     reason: str | None = None
+    # Not on the output line (which stays the same from run to run): time spent in the handlers, and
+    # the one-line note on the entities the emulated AWS lacked, for the terminal.
+    seconds: float = 0.0
+    missing_note: str | None = None
+
+    @property
+    def not_an_event(self) -> bool:
+        """Replay itself refused it: not JSON, not an object, or too large for EventBridge."""
+        return self.outcome == REJECTED or self.results.get(REPLAY) == QUARANTINED
 
     def to_dict(self) -> dict[str, Any]:
         line: dict[str, Any] = {
@@ -98,9 +122,12 @@ class Replayer:
         convention: NamingConvention = DEFAULT_CONVENTION,
         log_stream: TextIO | None = None,
         lambdas_dir: Path = LAMBDAS_DIR,
+        aws_name: str = EMBEDDED_AWS,
     ) -> None:
         self.settings = settings
         self.endpoint = endpoint
+        # How messages name the AWS replay runs against ("the embedded AWS", "the emulator at URL").
+        self.aws_name = aws_name
         self.convention = convention
         self.log_stream = log_stream
         self.lambdas_dir = lambdas_dir
@@ -128,7 +155,7 @@ class Replayer:
             with self._output_to_logs():
                 module = load_module(spec.module_path, self.environment(spec), self.lambdas_dir)
             if hasattr(module, _SLEEP_ATTRIBUTE):
-                setattr(module, _SLEEP_ATTRIBUTE, _no_wait)
+                setattr(module, _SLEEP_ATTRIBUTE, _nothing_will_create_it)
             self._direct_logs(spec.service)
             self._modules[name] = module
         return self._modules[name]
@@ -137,6 +164,10 @@ class Replayer:
         return [route for route in self.routes if matches(route.replay_pattern, event)]
 
     def replay(self, item: EventInput) -> Outcome:
+        oversized = too_large(entry_size(item.event), as_entry=item.problem is None and isinstance(item.event, dict))
+        if oversized:
+            event_id = item.event.get("id") if isinstance(item.event, dict) and isinstance(item.event.get("id"), str) else None
+            return Outcome(item.origin, event_id, REJECTED, reason=oversized)
         if item.problem is not None:
             return self._quarantine_non_event(item)
         event = item.event
@@ -146,23 +177,40 @@ class Replayer:
             return Outcome(item.origin, event_id, UNROUTED, reason="no rule of this environment matches the event")
         results: dict[str, str] = {}
         failures: list[str] = []
+        missing: list[str] = []
+        seconds = 0.0
+        MISSING.take()  # what earlier events missed is theirs
         for route in matched:
             spec = route.handler
             handler = getattr(self.handler_module(spec.name), spec.function)  # a load error stops the replay
+            started = time.monotonic()
             try:
                 answer = self._invoke(handler, spec, event)
+            except NotCreatedInReplay as err:
+                took = time.monotonic() - started
+                seconds += took
+                results[spec.name] = FAILED
+                missed = MISSING.take()
+                missing += missed
+                what = missing_message(missed, self.aws_name).removeprefix("entity ") if missed else self._not_created(err)
+                failures.append(f"{spec.name}: {what} (1 attempt in {took:.2f} s: replay does not wait for it to appear)")
+                continue
             except Exception as err:  # noqa: BLE001 - a handler that raises is an outcome, not a crash of the replay
+                seconds += time.monotonic() - started
                 results[spec.name] = FAILED
                 failures.append(f"{spec.name}: {type(err).__name__}: {_one_line(err)}")
                 continue
+            seconds += time.monotonic() - started
             results[spec.name] = str(answer.get("status", "returned")) if isinstance(answer, Mapping) else "returned"
         names = tuple(route.name for route in matched)
         handlers = tuple(route.handler.name for route in matched)
+        missing = list(dict.fromkeys(missing + MISSING.take()))
+        note = missing_message(missing, self.aws_name) if missing else None
         if failures:
-            return Outcome(item.origin, event_id, FAILED, names, handlers, results, reason="; ".join(failures))
-        if QUARANTINED in results.values():
-            return Outcome(item.origin, event_id, QUARANTINED, names, handlers, results)
-        return Outcome(item.origin, event_id, HANDLED, names, handlers, results)
+            outcome, reason = FAILED, "; ".join(failures)
+        else:
+            outcome, reason = (QUARANTINED if QUARANTINED in results.values() else HANDLED), note
+        return Outcome(item.origin, event_id, outcome, names, handlers, results, reason=reason, seconds=seconds, missing_note=note)
 
     def export_lake(self, directory: Path) -> int:
         """Copy the lake bucket's objects to ``directory`` (same keys, so ``mlmeta query --lake`` reads it)."""
@@ -185,10 +233,19 @@ class Replayer:
             self._direct_logs(environment["POWERTOOLS_SERVICE_NAME"])
         module = self._modules[REPLAY]
         malformed = module.Malformed(NO_EVENT_ID, "<event>", f"{item.origin}: {item.problem}")
-        with self._output_to_logs():
-            module.quarantine(self.aws["sqs"], self.resources.quarantine_queue_url, item.event, malformed, handler=REPLAY,
-                              s3=self.aws["s3"], bucket=self.resources.lake_bucket)
+        try:
+            with self._output_to_logs():
+                module.quarantine(self.aws["sqs"], self.resources.quarantine_queue_url, item.event, malformed, handler=REPLAY,
+                                  s3=self.aws["s3"], bucket=self.resources.lake_bucket)
+        except (BotoCoreError, ClientError) as err:  # the queue refused it: say so on the event's line
+            return Outcome(item.origin, None, FAILED, results={REPLAY: FAILED}, reason=f"{item.problem}; cannot quarantine it: {_one_line(err)}")
         return Outcome(item.origin, None, QUARANTINED, results={REPLAY: QUARANTINED}, reason=item.problem)
+
+    def _not_created(self, err: NotCreatedInReplay) -> str:
+        """What the handler found missing when the emulator kept no record of it (``--endpoint``): the
+        not-found error the handler got."""
+        found = _one_line(err.__context__) if err.__context__ else "a resource"
+        return f"{found}: it does not exist in {self.aws_name}; seed it or replay its creation first"
 
     def _context(self, spec: HandlerSpec, event: Mapping[str, Any]) -> _LambdaContext:
         function = f"mlmeta-{self.settings.name}-{spec.name}"
@@ -223,8 +280,9 @@ def _locked(handler: logging.Handler) -> Iterator[None]:
         handler.release()
 
 
-def _no_wait(_seconds: float) -> None:
-    return None
+def _nothing_will_create_it(_seconds: float) -> None:
+    """The tagger's ``sleep``: called only after a not-found, to wait for Pipelines to create the resource."""
+    raise NotCreatedInReplay
 
 
 def _one_line(err: BaseException) -> str:

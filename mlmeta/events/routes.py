@@ -11,7 +11,7 @@ Decisions (docs/events.md):
   ``:pipeline/<name>``), so an account shared by dev, stg and prod does not invoke every
   environment's Lambdas for every pipeline; the handlers re-check anyway.
 - Statuses the handlers do not know (a status SageMaker adds one day) are not dropped by the rules:
-  ``ExecutionStatusUnknown`` sends every execution status other than the five documented ones to the
+  ``ExecutionStatusUnknown`` sends every execution status other than the six of SageMaker's API to the
   snapshotter, which quarantines it as malformed, so the quarantine alarm tells someone. Step
   status changes are not filtered by status at all, so the tagger sees unknown step statuses too.
 - The reconciler runs on a schedule rule (EventBridge's "Scheduled Event", which its handler parses),
@@ -38,9 +38,10 @@ SCHEDULED_EVENT = "Scheduled Event"
 SCHEDULE_SOURCE = "aws.events"
 SAGEMAKER_EVENT_SOURCE = "sagemaker.amazonaws.com"
 
-EXECUTION_STATUSES = ("Executing", "Stopping", "Stopped", "Failed", "Succeeded")
+# SageMaker's PipelineExecutionStatus enum (botocore's model; tests/runtime/test_status_contract.py).
+EXECUTION_STATUSES = ("Executing", "Stopping", "Stopped", "Failed", "Succeeded", "CompletedWithFailures")
 STARTED_STATUSES = ("Executing",)
-TERMINAL_STATUSES = ("Succeeded", "Failed", "Stopped")
+TERMINAL_STATUSES = ("Succeeded", "Failed", "Stopped", "CompletedWithFailures")
 GUARDED_ACTIONS = ("CreateExperiment", "CreateTrial", "CreateTrialComponent")
 
 RECONCILER_SCHEDULE = "rate(1 hour)"
@@ -96,7 +97,7 @@ def routes(settings: EnvironmentSettings, convention: NamingConvention = DEFAULT
         ),
         Route(
             name="ExecutionFinished",
-            description="A pipeline execution of this environment succeeded, failed or stopped: snapshot its metrics",
+            description="A pipeline execution of this environment succeeded, failed, stopped or completed with failures: snapshot its metrics",
             handler=SNAPSHOTTER,
             pattern=execution_status(list(TERMINAL_STATUSES)),
         ),

@@ -64,3 +64,9 @@ def is_day(text: str) -> bool:
         return date.fromisoformat(text).isoformat() == text
     except ValueError:
         return False
+
+
+def layout_folders(tables: Iterable[TableSpec]) -> tuple[str, ...]:
+    """The folders a lake holds, per table: its raw objects (``raw/metric_snapshots``, ``audit/naming``)
+    and its compacted days (``compacted/metric_snapshots``). A lake directory has at least one."""
+    return tuple(folder for table in tables for folder in (table.prefix, table.compacted_prefix))

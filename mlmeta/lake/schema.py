@@ -56,7 +56,7 @@ _IDENTITY = (
     Column("pipeline_name", "string"),
     Column("pipeline_execution_id", "string"),
     Column("pipeline_execution_arn", "string"),
-    Column("execution_status", "string", "Succeeded, Failed or Stopped"),
+    Column("execution_status", "string", "Succeeded, Failed, Stopped or CompletedWithFailures"),
     Column("execution_start", "string", "ISO-8601 UTC with Z"),
     Column("execution_end", "string", "ISO-8601 UTC with Z"),
     Column("experiment_name", "string"),

@@ -18,7 +18,7 @@ PARTITION = "${AWS::Partition}"
 REGION = "${AWS::Region}"
 ACCOUNT = "${AWS::AccountId}"
 
-_WILDCARDS = {"execution_id": "?" * 12, "yyyymmdd": "?" * 8, "user": "*", "topic": "*", "step": "*"}
+_WILDCARDS = {"execution_id": "?" * 12, "yyyymmdd": "?" * 8, "user": "*", "topic": "*", "step": "*", "run": "*"}
 
 
 def arn_patterns(

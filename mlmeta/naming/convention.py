@@ -44,6 +44,8 @@ DEFAULT_PATTERNS = MappingProxyType(
         "analysis-component": "{usecase}-{env}-{execution_id}-{analysis}-{step}",
         "eda-experiment": "{usecase}-{eda}-{user}",
         "eda-trial": "{usecase}-{eda}-{user}-{yyyymmdd}-{topic}",
+        # A run of an EDA trial (a trial component a person logs into): the trial's name and one word.
+        "eda-component": "{usecase}-{eda}-{user}-{yyyymmdd}-{topic}-{run}",
     }
 )
 _WORD_KEY_RE = re.compile(r"[a-z][a-z0-9_]*")
@@ -167,12 +169,20 @@ def convention_from_dict(data: object, source: str = "") -> NamingConvention:
         return NamingConvention(
             environments=tuple(data.get("environments", DEFAULT_ENVIRONMENTS)),
             words={**DEFAULT_WORDS, **data.get("words", {})},
-            patterns={**DEFAULT_PATTERNS, **data.get("patterns", {})},
+            patterns=_with_default_eda_component({**DEFAULT_PATTERNS, **data.get("patterns", {})}, data.get("patterns", {})),
             max_length=data.get("max_length", SAGEMAKER_MAX_LENGTH),
             lowercase=data.get("lowercase", True),
         )
     except ConventionError as err:
         raise ConventionError(str(err).replace("invalid naming convention", f"invalid naming convention{where}", 1)) from None
+
+
+def _with_default_eda_component(patterns: dict, given: Mapping) -> dict:
+    """A convention written before EDA components had a kind keeps working: its components are its own
+    EDA trial pattern plus ``-{run}`` (a child's name starts with its parent's)."""
+    if "eda-component" not in given and "eda-trial" in given:
+        patterns["eda-component"] = f"{given['eda-trial']}-{{run}}"
+    return patterns
 
 
 def load_convention(path: str | os.PathLike[str]) -> NamingConvention:
@@ -181,6 +191,10 @@ def load_convention(path: str | os.PathLike[str]) -> NamingConvention:
         text = Path(path).read_text(encoding="utf-8")
     except OSError as err:
         raise ConventionError(f"cannot read naming convention {path}: {err.strerror or err}") from None
+    except UnicodeDecodeError as err:
+        raise ConventionError(
+            f"cannot read naming convention {path}: not UTF-8 text ({err.reason} at byte {err.start}); save it as UTF-8 JSON"
+        ) from None
     return _from_json(text, str(path))
 
 

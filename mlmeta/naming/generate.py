@@ -20,6 +20,7 @@ EXAMPLE_PARTS = {
     "date": "20261126",
     "topic": "feature-selection",
     "step": "evaluation",
+    "run": "baseline",
 }
 
 
@@ -33,6 +34,7 @@ def new(
     topic: str | None = None,
     date: str | Date | None = None,
     step: str | None = None,
+    run: str | None = None,
     convention: NamingConvention = DEFAULT_CONVENTION,
 ) -> str:
     """The name of ``kind`` for these parts. ``date`` (YYYYMMDD or a date) defaults to today in UTC.
@@ -43,7 +45,7 @@ def new(
     """
     compiled = convention.compiled(kind)
     given = {"use_case": use_case, "env": env, "execution_id": execution_id, "user": user,
-             "topic": topic, "date": date, "step": step}
+             "topic": topic, "date": date, "step": step, "run": run}
     unused = [p for p, value in given.items() if value is not None and FIELDS_BY_PART[p].placeholder not in compiled.placeholders]
     if unused:
         raise NamingError(f"kind {kind} takes no {unused[0]} (pattern {compiled.display})", unused[0])

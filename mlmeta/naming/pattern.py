@@ -117,7 +117,7 @@ def compile_pattern(
             pieces.append(f"(?P<{FIELDS[t.text].part}>{body})")
         return re.compile("-".join(pieces))
 
-    free = {p for p, f in FIELDS.items() if f.multiword or p == "user"}
+    free = {p for p, f in FIELDS.items() if f.multiword or p in ("user", "run")}
     return CompiledPattern(
         kind=kind,
         tokens=tokens,

@@ -15,6 +15,7 @@ KINDS = (
     "analysis-component",
     "eda-experiment",
     "eda-trial",
+    "eda-component",
 )
 
 # The SageMaker resource type (as written in its ARN) that each kind names.
@@ -26,11 +27,12 @@ RESOURCE_TYPES = {
     "analysis-component": "experiment-trial-component",
     "eda-experiment": "experiment",
     "eda-trial": "experiment-trial",
+    "eda-component": "experiment-trial-component",
 }
 
 # SageMaker Metrics (BatchPutMetrics) accepts only lowercase trial-component names, so these kinds
 # stay lowercase even when an organisation turns the lowercase rule off.
-METRIC_KINDS = frozenset({"analysis-component"})
+METRIC_KINDS = frozenset({"analysis-component", "eda-component"})
 
 # SageMaker's name limit for experiments, trials and trial components.
 SAGEMAKER_MAX_LENGTH = 120
@@ -60,6 +62,8 @@ FIELDS = {
         Field("yyyymmdd", "date", False, "a calendar date written YYYYMMDD"),
         Field("topic", "topic", True, "lowercase letters and digits in words separated by single hyphens"),
         Field("step", "step", True, "lowercase letters and digits in words separated by single hyphens"),
+        # One word, so that an EDA component {trial}-{run} parses from the right after a multi-word topic.
+        Field("run", "run", False, "one word of lowercase letters and digits, no hyphens"),
     )
 }
 FIELDS_BY_PART = {field.part: field for field in FIELDS.values()}
@@ -76,8 +80,9 @@ REQUIRED_PLACEHOLDERS = {
     "analysis-component": (*_PIPELINE, "execution_id", "step"),
     "eda-experiment": ("usecase", "user"),
     "eda-trial": ("usecase", "user", "topic"),
+    "eda-component": ("usecase", "user", "topic", "run"),
 }
 
 # A child's name starts with its parent's name, so the evaluation step names a component "{trial}-{step}"
 # and anyone can tell an EDA trial's experiment from the trial's name.
-PARENT_KINDS = {"analysis-component": "analysis-trial", "eda-trial": "eda-experiment"}
+PARENT_KINDS = {"analysis-component": "analysis-trial", "eda-trial": "eda-experiment", "eda-component": "eda-trial"}

@@ -1,8 +1,8 @@
-"""The tabular binary-classification pipeline: preprocess -> train -> evaluate -> check -> register | fail.
+"""The tabular binary-classification pipeline: preprocess -> train -> evaluation -> check -> register | fail.
 
 - preprocess (scikit-learn processing image): synthetic or uploaded CSV -> train/validation/test;
 - train (built-in XGBoost, ``binary:logistic``) on train, validated on validation;
-- evaluate (XGBoost image, to load the model): precision, recall, F1, ROC AUC on test, written to
+- evaluation (XGBoost image, to load the model; code ``<package>.evaluate``): precision, recall, F1, ROC AUC on test, written to
   evaluation.json (a PropertyFile) and recorded as trial 1.2 with its component and metrics;
 - check: ROC AUC >= the ``MinimumRocAuc`` parameter, then register the model in the model package
   group ``{usecase}-{env}`` with evaluation.json as its metrics, else fail the execution.
@@ -42,8 +42,10 @@ with sdk_imports():
     from sagemaker.workflow.properties import PropertyFile
     from sagemaker.workflow.steps import ProcessingStep, TrainingStep
 
-# Step names: they appear in job names, trial components and the console.
-PREPROCESS, TRAIN, EVALUATE, CHECK, REGISTER, FAIL = "preprocess", "train", "evaluate", "check-roc-auc", "register", "fail"
+# Step names: they appear in job names, trial components and the console. The evaluation step passes
+# its own name to the step code (--step), which names trial 1.2's component {trial}-{step} with it: the
+# step's job component is tagged with the same name, so the lake holds one step under one name.
+PREPROCESS, TRAIN, EVALUATE, CHECK, REGISTER, FAIL = "preprocess", "train", "evaluation", "check-roc-auc", "register", "fail"
 SPLITS = ("train", "validation", "test")
 EVALUATION_OUTPUT = "evaluation"
 REPORT_FILE = "evaluation.json"
@@ -131,6 +133,7 @@ def build_definition(spec: PipelineSpec) -> str:
                     "--model-uri", model_uri,
                     "--test-uri", split_uri["test"],
                     "--evaluation-uri", evaluation_uri,
+                    "--step", EVALUATE,
                 ],  # fmt: skip
             ),
             property_files=[report],

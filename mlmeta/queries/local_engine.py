@@ -18,7 +18,7 @@ from pathlib import Path
 import duckdb
 
 from mlmeta.lake.compaction_state import CompactionError, compacted_ranges
-from mlmeta.lake.layout import COMPACTED_OBJECT_NAME
+from mlmeta.lake.layout import COMPACTED_OBJECT_NAME, layout_folders
 from mlmeta.lake.object_store import LocalDirectoryStore
 from mlmeta.lake.schema import PARTITION_KEY, TABLES, TableSpec
 from mlmeta.lake.views import DayRange, view_sql
@@ -44,11 +44,7 @@ COMPACTED_GLOB = f"{PARTITION_KEY}=*/{COMPACTED_OBJECT_NAME}"
 def run_local(query: NamedQuery, values: list[object], lake: Path) -> QueryResult:
     """Run ``query`` with its bound ``values`` (from ``NamedQuery.bind``) over the lake directory ``lake``."""
     lake = Path(lake)
-    if not lake.is_dir():
-        raise QueryError(
-            f"lake directory {lake} does not exist; pass a directory laid out like the lake bucket "
-            f"(e.g. {lake}/raw/metric_snapshots/dt=YYYY-MM-DD/<execution_id>.json.gz)"
-        )
+    check_lake_directory(lake)
     if len(values) != len(query.parameters):
         raise QueryError(f"query {query.name!r} takes {len(query.parameters)} parameter(s), got {len(values)}")
     sql = to_duckdb(query.sql)
@@ -66,6 +62,34 @@ def run_local(query: NamedQuery, values: list[object], lake: Path) -> QueryResul
     finally:
         connection.close()
     return QueryResult(columns, rows)
+
+
+def check_lake_directory(lake: Path) -> None:
+    """QueryError unless ``lake`` is a directory with the lake's layout (``mlmeta.lake.layout``): a wrong
+    --lake must not answer "(0 rows)" as if the lake were empty."""
+    if lake.is_file():
+        raise QueryError(f"lake directory {lake} is a file, not a directory; pass the directory laid out like the lake bucket")
+    if not lake.is_dir():
+        raise QueryError(
+            f"lake directory {lake} does not exist; pass a directory laid out like the lake bucket "
+            f"(e.g. {lake}/raw/metric_snapshots/dt=YYYY-MM-DD/<execution_id>.json.gz)"
+        )
+    folders = layout_folders(TABLES)
+    if _has_layout(lake, folders):
+        return
+    try:
+        lakes_inside = sorted(child for child in lake.iterdir() if child.is_dir() and _has_layout(child, folders))
+    except OSError:
+        lakes_inside = []
+    hint = f"did you mean --lake {lakes_inside[0]}?" if lakes_inside else "pass the directory that holds them (e.g. out/demo/lake)"
+    raise QueryError(
+        f"{lake} is not a lake directory: it has none of {', '.join(f + '/' for f in folders)} "
+        f"(the layout of the lake bucket); {hint}"
+    )
+
+
+def _has_layout(directory: Path, folders: Sequence[str]) -> bool:
+    return any((directory / folder).is_dir() for folder in folders)
 
 
 def register_lake(connection: duckdb.DuckDBPyConnection, lake: Path) -> None:

@@ -28,7 +28,7 @@ class QueryResult:
             buf = io.StringIO()
             writer = csv.writer(buf, lineterminator="\n")
             writer.writerow(self.columns)
-            writer.writerows([[_cell(v) for v in row] for row in self.rows])
+            writer.writerows([[_exact_cell(v) for v in row] for row in self.rows])
             return buf.getvalue().rstrip("\n")
         if fmt == "table":
             return _table(self.columns, [[_cell(v) for v in row] for row in self.rows])
@@ -36,11 +36,24 @@ class QueryResult:
 
 
 def _cell(value: Any) -> str:
+    """A table cell: doubles to 6 significant digits, for reading."""
     if value is None:
         return ""
     if isinstance(value, float):
         return "NaN" if math.isnan(value) else f"{value:.6g}"
     return str(value)
+
+
+def _exact_cell(value: Any) -> str:
+    """A CSV cell, for other tools: the shortest text that reads back as the same double (``repr``);
+    NaN and +-Infinity as Athena and JSON write them."""
+    if isinstance(value, float):
+        if math.isnan(value):
+            return "NaN"
+        if math.isinf(value):
+            return "Infinity" if value > 0 else "-Infinity"
+        return repr(value)
+    return _cell(value)
 
 
 def _table(columns: tuple[str, ...], cells: list[list[str]]) -> str:

@@ -6,8 +6,9 @@ into an engine call, shared by ``mlmeta query``, ``mlmeta plot`` and ``mlmeta.an
     run_named("metric_history", [pipeline, "auc", "2026-01-01", "2026-12-31"], lake=Path("out/demo/lake"))
     run_named("metric_history", values, athena=AthenaTarget(env="prod"))
 
-Every failure (unknown query, missing lake, DuckDB or Athena error, no credentials, refused request)
-is a ``QueryError`` with a one-line message.
+Every failure (unknown query, missing lake, DuckDB or Athena error, no credentials, refused request,
+a parameter value the query found nothing for: ``mlmeta.queries.unknown_values``) is a ``QueryError``
+with a one-line message.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from typing import Any
 from mlmeta.config import UnknownEnvironmentError, get_environment
 from mlmeta.queries.catalog import NamedQuery, QueryError, get_query
 from mlmeta.queries.result import QueryResult
+from mlmeta.queries.unknown_values import refuse_unknown_values
 
 DEFAULT_ENV = "dev"
 DEFAULT_TIMEOUT_SECONDS = 300.0
@@ -70,8 +72,11 @@ def run_named(
         # Imported here so Athena runs do not load DuckDB.
         from mlmeta.queries.local_engine import run_local
 
-        return run_local(named, list(values), Path(lake))
-    return _run_on_athena(named, values, athena)
+        result = run_local(named, list(values), Path(lake))
+    else:
+        result = _run_on_athena(named, values, athena)
+    refuse_unknown_values(named, values, result)
+    return result
 
 
 def _run_on_athena(query: NamedQuery, values: Sequence[object], target: AthenaTarget) -> QueryResult:

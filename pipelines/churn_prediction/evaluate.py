@@ -29,7 +29,7 @@ import pandas as pd
 from mlmeta.naming import resolve_convention
 from pipelines.common.aws import boto_session
 from pipelines.common.classification import EvaluationError, binary_classification_metrics, evaluation_report
-from pipelines.common.tracking import AnalysisRecord, AnalysisTrial, PipelineExecution
+from pipelines.common.tracking import DEFAULT_STEP, AnalysisRecord, AnalysisTrial, PipelineExecution
 
 MODEL_ARCHIVE = "model.tar.gz"
 # What the built-in XGBoost algorithm names the model inside model.tar.gz.
@@ -108,7 +108,7 @@ def evaluate(
         sagemaker = sagemaker or session.client("sagemaker")
         metrics_client = metrics_client or session.client("sagemaker-metrics")
     # The stack passes its naming convention in $MLMETA_NAMING_CONVENTION; without it, the default.
-    trial = AnalysisTrial(execution, sagemaker=sagemaker, metrics=metrics_client, convention=resolve_convention())
+    trial = AnalysisTrial(execution, sagemaker=sagemaker, metrics=metrics_client, step=args.step, convention=resolve_convention())
     labels, features = read_test_set(args.test_dir)
     with tempfile.TemporaryDirectory() as directory:
         predict = load_model(extract_model(args.model_dir, Path(directory)))
@@ -144,6 +144,10 @@ def parse_args(argv: List[str]) -> argparse.Namespace:
     parser.add_argument("--model-uri", required=True, help="S3 URI of model.tar.gz (recorded as an input artifact)")
     parser.add_argument("--test-uri", required=True, help="S3 URI of the test set (recorded as an input artifact)")
     parser.add_argument("--evaluation-uri", required=True, help="S3 URI the report is uploaded to (an output artifact)")
+    parser.add_argument(
+        "--step", default=DEFAULT_STEP,
+        help="the pipeline step's name: trial 1.2's component is {trial}-{step}, as the step's job component is tagged",
+    )
     parser.add_argument("--decision-threshold", type=float, default=0.5)
     parser.add_argument("--model-dir", type=Path, default=Path(MODEL_DIR))
     parser.add_argument("--test-dir", type=Path, default=Path(TEST_DIR))

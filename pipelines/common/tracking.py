@@ -6,7 +6,10 @@ experiment ``{usecase}-{env}-pipeline``:
 
 - trial ``{usecase}-{env}-{execution_id}-analysis`` and its component ``{trial}-{step}``, both tagged;
 - the component's parameters and input/output artifacts, then its metrics through SageMaker Metrics'
-  ``BatchPutMetrics`` (which accepts only lowercase component names: the convention guarantees it).
+  ``BatchPutMetrics`` (which accepts only lowercase component names: the convention guarantees it);
+- how many metrics it logs, as the parameter ``mlmeta:metrics-logged``, set with the component (before
+  the metrics): SageMaker Search shows metrics some time after BatchPutMetrics, and the snapshotter
+  compares what Search shows with this count, waiting until they agree (lambdas/snapshotter/completeness.py).
 
 Every name comes from ``mlmeta.naming``. A step retry must not fail on what the first attempt created:
 an entity that already exists is adopted (checked, tagged, updated), never duplicated.
@@ -25,6 +28,8 @@ from mlmeta.naming import DEFAULT_CONVENTION, NamingConvention, new
 from mlmeta.naming.tags import TAG_PIPELINE_EXECUTION_ARN, required_tags
 
 ParameterValue = Union[str, int, float]
+# The number of metrics the component logs; the snapshotter reads it (lambdas/snapshotter/completeness.py).
+METRICS_LOGGED_PARAMETER = "mlmeta:metrics-logged"
 # BatchPutMetrics takes at most 10 values per call.
 METRICS_PER_CALL = 10
 DEFAULT_STEP = "evaluation"
@@ -95,6 +100,9 @@ class AnalysisTrial:
         start_time: datetime,
         end_time: datetime,
     ) -> AnalysisRecord:
+        if METRICS_LOGGED_PARAMETER in parameters:
+            raise ValueError(f"parameter {METRICS_LOGGED_PARAMETER} is the tracking's own: it counts the metrics logged")
+        parameters = {**parameters, METRICS_LOGGED_PARAMETER: len(metrics)}
         trial_arn = self._ensure_trial()
         component = {
             "TrialComponentName": self.trial_component_name,

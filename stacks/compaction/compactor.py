@@ -21,7 +21,7 @@ from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_sns as sns
 from constructs import Construct
 
-from mlmeta.config.settings import AWS_SDK_PANDAS_LAYER_VERSIONS
+from mlmeta.config import lambda_runtime
 from stacks.compaction.permissions import compactor_statements, source_prefixes
 from stacks.events.alarmed_queue import AlarmedQueue
 from stacks.events.handler_function import MAX_EVENT_AGE as INVOKE_MAX_EVENT_AGE
@@ -29,7 +29,7 @@ from stacks.events.handler_function import RETRY_ATTEMPTS as INVOKE_RETRY_ATTEMP
 from stacks.events.nag_findings import acknowledge_wildcards
 from stacks.events.rules import MAX_EVENT_AGE as DELIVERY_MAX_EVENT_AGE
 from stacks.events.rules import RETRY_ATTEMPTS as DELIVERY_RETRY_ATTEMPTS
-from stacks.python_lambda import ARCHITECTURE, PYTHON_RUNTIME, PythonLambda
+from stacks.python_lambda import PythonLambda
 
 PACKAGE = "compactor"
 SHARED_CODE = (
@@ -43,29 +43,12 @@ SHARED_CODE = (
     "mlmeta/lake/compaction_state.py",
     "mlmeta/lake/compaction.py",
 )
-# AWS's account that publishes the AWS SDK for pandas layers.
-AWS_SDK_PANDAS_PUBLISHER_ACCOUNT = "336392948345"
 # 01:30 UTC: yesterday's executions ended and were snapshotted (the reconciler runs hourly).
 DAILY_SCHEDULE = "cron(30 1 * * ? *)"
 # A year of backfill or a day of a million executions fits; runs stop a minute before (handler.STOP_MARGIN_MS).
 TIMEOUT = Duration.minutes(15)
 # Lambda's CPU grows with memory; a day's rows and its Parquet object sit in memory.
 MEMORY_MB = 2048
-
-
-def aws_sdk_pandas_layer_arn(region: str) -> str:
-    """The pinned AWS SDK for pandas layer (pyarrow) for PYTHON_RUNTIME on ARCHITECTURE in ``region``."""
-    try:
-        version = AWS_SDK_PANDAS_LAYER_VERSIONS[region]
-    except KeyError:
-        known = ", ".join(sorted(AWS_SDK_PANDAS_LAYER_VERSIONS))
-        raise ValueError(
-            f"no AWS SDK for pandas layer version is pinned for region {region} (pinned: {known}); "
-            "add it to AWS_SDK_PANDAS_LAYER_VERSIONS in mlmeta/config/settings.py"
-        ) from None
-    python = PYTHON_RUNTIME.name.replace("python", "Python").replace(".", "")  # python3.14 -> Python314
-    arch = "-Arm64" if ARCHITECTURE.name == "arm64" else ""
-    return f"arn:aws:lambda:{region}:{AWS_SDK_PANDAS_PUBLISHER_ACCOUNT}:layer:AWSSDKPandas-{python}{arch}:{version}"
 
 
 def late_object_pattern(bucket_name: str, prefixes: Sequence[str]) -> dict:
@@ -121,7 +104,7 @@ class Compactor(Construct):
             shared=SHARED_CODE,
             timeout=TIMEOUT,
             memory_size=MEMORY_MB,
-            layer_arns={"AwsSdkForPandas": aws_sdk_pandas_layer_arn(stack.region)},
+            layer_parameters={"AwsSdkForPandas": lambda_runtime.aws_sdk_pandas_layer_parameter()},
         )
         self.function = handler.function
         self.function.configure_async_invoke(

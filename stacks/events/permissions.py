@@ -4,16 +4,18 @@ Every statement names its actions (no ``*`` action) and its resources by ARN, sc
 convention's shapes (``mlmeta.naming.arn_patterns``) where the handler acts on this system's own
 entities, and to the lake's prefixes it writes. The exceptions, acknowledged with their reasons:
 
-- ``sagemaker:Search``, ``ListExperiments``, ``ListTrials`` have no resource-level permissions (the
-  Service Authorization Reference lists no resource type for them), so they need ``Resource: *``;
+- ``sagemaker:Search`` has no resource-level permissions (the Service Authorization Reference lists no
+  resource type for it), so it needs ``Resource: *`` (the reconciler's naming sweep searches
+  experiments, trials and trial components with it, so it needs no List* action);
 - the naming guard judges every experiment, trial and trial component created in the account, so its
   Describe and AddTags cover each whole resource type; AddTags is limited by condition to the verdict tag;
 - pipeline executions, trial names and job components carry run-time parts (execution ids, job suffixes).
 
-The reconciler gets ``s3:ListBucket`` on the lake without a prefix condition: S3 answers HeadObject on a
-missing key with 404 only to callers allowed to list the bucket, and S3 does not document that a
-prefix-conditioned grant counts, so a condition could turn every missing snapshot into AccessDenied (the
-reconciler would never fill a gap). Listing shows object keys (dates and execution ids), not data.
+The reconciler gets ``s3:ListBucket`` on the lake without a prefix condition: it lists each day's
+``raw/metric_snapshots/dt=.../`` partition and its incomplete-snapshot markers, and S3 answers GetObject
+on a missing key (the first run's sweep marker) with 404 only to callers allowed to list the bucket; S3
+does not document that a prefix-conditioned grant counts for that, so a condition could turn a missing
+marker into AccessDenied. Listing shows object keys (dates and execution ids), not data.
 """
 
 from __future__ import annotations
@@ -35,8 +37,10 @@ from mlmeta.naming import NamingConvention, arn_patterns
 from mlmeta.naming.tags import TAG_NAMING
 from stacks.pipeline.execution_role import PIPELINE_JOB_PREFIX, Statement
 
-# The reconciler's sweep marker (lambdas/reconciler/reconcile.py: state/reconciler/naming-sweep.json).
+# The reconciler's state: the sweep marker (lambdas/reconciler/sweep.py: state/reconciler/naming-sweep.json)
+# and the incomplete-snapshot markers the snapshotter leaves for it (lambdas/snapshotter/completeness.py).
 RECONCILER_STATE_PREFIX = "state/reconciler/"
+INCOMPLETE_SNAPSHOT_MARKERS_PREFIX = "state/reconciler/incomplete-snapshots/"
 # SageMaker names each job's own trial component <job name>-aws-<type>-job; Pipelines names jobs pipelines-*.
 JOB_TYPES = ("processing", "training", "transform")
 EXPERIMENT_ENTITY_TYPES = ("experiment", "experiment-trial", "experiment-trial-component")
@@ -55,6 +59,7 @@ _EVERY_ENTITY = (
 _EXECUTIONS = "execution ids are chosen by SageMaker at run time; each pattern is one pipeline of this environment"
 _LAKE_PREFIXES = "the handler writes one object per execution or audit record under these lake prefixes only"
 _QUARANTINED_OBJECTS = "one object per malformed event too large for a queue message, named by its content, under this prefix only"
+_MARKERS = "one incomplete-snapshot marker per execution, named by its id, under this prefix only"
 
 
 @dataclass(frozen=True)
@@ -166,6 +171,7 @@ def _snapshotter(access: HandlerAccess) -> list[Statement]:
             access.lake_objects(METRIC_SNAPSHOTS.prefix, COMPONENT_SNAPSHOTS.prefix),
             wildcards=_LAKE_PREFIXES,
         ),
+        allow("MarkIncompleteSnapshots", ["s3:PutObject"], access.lake_objects(INCOMPLETE_SNAPSHOT_MARKERS_PREFIX), wildcards=_MARKERS),
         allow("EncryptLakeObjects", ["kms:GenerateDataKey"], [access.lake_key.key_arn]),
     ]
 
@@ -180,26 +186,22 @@ def _reconciler(access: HandlerAccess) -> list[Statement]:
             _executions(access),
             wildcards=_EXECUTIONS,
         ),
-        allow(
-            "SearchAndListEntities",
-            ["sagemaker:Search", "sagemaker:ListExperiments", "sagemaker:ListTrials"],
-            ["*"],
-            wildcards=_NO_RESOURCE_TYPES,
-        ),
+        allow("SearchEntities", ["sagemaker:Search"], ["*"], wildcards=_NO_RESOURCE_TYPES),
         *_judge_names(access),
         allow(
-            "ReadSnapshotsAndSweepMarker",
+            "ReadReconcilerState",
             ["s3:GetObject"],
-            access.lake_objects(METRIC_SNAPSHOTS.prefix, RECONCILER_STATE_PREFIX),
-            wildcards="HeadObject checks one snapshot key per execution; the sweep marker is one object under the prefix",
+            access.lake_objects(RECONCILER_STATE_PREFIX),
+            wildcards="the sweep marker and the incomplete-snapshot markers, one object each, under the reconciler's own prefix",
         ),
+        allow("RemoveCompletedMarkers", ["s3:DeleteObject"], access.lake_objects(INCOMPLETE_SNAPSHOT_MARKERS_PREFIX), wildcards=_MARKERS),
         allow(
             "WriteSnapshotsAuditAndSweepMarker",
             ["s3:PutObject"],
             access.lake_objects(METRIC_SNAPSHOTS.prefix, COMPONENT_SNAPSHOTS.prefix, NAMING_AUDIT.prefix, RECONCILER_STATE_PREFIX),
             wildcards=_LAKE_PREFIXES,
         ),
-        allow("TellMissingSnapshotsApart", ["s3:ListBucket"], [access.lake_bucket.bucket_arn]),
+        allow("ListSnapshotDaysAndMarkers", ["s3:ListBucket"], [access.lake_bucket.bucket_arn]),
         allow("UseLakeKey", ["kms:GenerateDataKey", "kms:Decrypt"], [access.lake_key.key_arn]),
         *_notify(access),
     ]

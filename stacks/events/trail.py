@@ -1,9 +1,9 @@
-"""A CloudTrail trail of this region's write management events, for environments whose account has no
-trail yet (``EnvironmentSettings.create_trail``).
+"""A CloudTrail trail of this region's write management events (``EnvironmentSettings.create_trail``, the
+default), unless the environment declares an ``existing_trail`` that logs them.
 
 EventBridge receives "AWS API Call via CloudTrail" events, the naming guard's trigger, only while some
 trail logs management events in the account and region; any trail will do, so an account with an
-organisation trail keeps ``create_trail=False``. Write events only: EventBridge delivers no read-only
+organisation trail sets ``existing_trail`` and ``create_trail=False``. Write events only: EventBridge delivers no read-only
 API calls to rules like the guard's, and a second copy of management events is billed per event.
 
 Log files are encrypted by CloudTrail with the trail's own key (SSE-KMS, key policy as AWS documents it,

@@ -1,7 +1,7 @@
 """The preventive layer of the naming convention: a managed IAM policy for data-scientist roles.
 
-People create EDA work only: their EDA experiments, dated EDA trials, and trial components inside
-those trials. Everything else is created by machines (pipeline experiments by this stack, environment
+People create EDA work only: their EDA experiments, dated EDA trials, and the runs (EDA components,
+``{trial}-{run}``) inside those trials. Everything else is created by machines (pipeline experiments by this stack, environment
 trials by SageMaker Pipelines, analysis trials and components by the pipeline's evaluation step under
 its execution role), so people get no Create* on those shapes.
 
@@ -27,8 +27,8 @@ from mlmeta.config.settings import NamingMode
 from mlmeta.naming import RESOURCE_TYPES, NamingConvention, arn_patterns
 from stacks import nag
 
-# The kinds a person creates by hand.
-HUMAN_KINDS = ("eda-experiment", "eda-trial")
+# The kinds a person creates by hand: EDA experiments, their trials, and the runs (components) in those.
+HUMAN_KINDS = ("eda-experiment", "eda-trial", "eda-component")
 EXPERIMENT, TRIAL, COMPONENT = "experiment", "experiment-trial", "experiment-trial-component"
 CREATE_ACTION = {
     EXPERIMENT: "sagemaker:CreateExperiment",
@@ -46,19 +46,12 @@ _WILDCARDS_REASON = (
 def human_arn_patterns(
     use_cases: Sequence[str], convention: NamingConvention, *, partition: str, region: str, account: str
 ) -> dict[str, tuple[str, ...]]:
-    """ARN patterns people may create, by SageMaker resource type.
-
-    EDA trial components have no kind of their own; a child's name starts with its parent's, so they
-    are ``{eda-trial}-*``.
-    """
+    """ARN patterns people may create, by SageMaker resource type (the convention's EDA kinds)."""
     patterns: dict[str, dict[str, None]] = {EXPERIMENT: {}, TRIAL: {}, COMPONENT: {}}
     for use_case in use_cases:
         for kind in HUMAN_KINDS:
             for arn in arn_patterns(kind, use_case, partition=partition, region=region, account=account, convention=convention):
                 patterns[RESOURCE_TYPES[kind]][arn] = None
-                if kind == "eda-trial":
-                    component = arn.replace(f":{TRIAL}/", f":{COMPONENT}/", 1) + "-*"
-                    patterns[COMPONENT][component] = None
     return {resource_type: tuple(arns) for resource_type, arns in patterns.items()}
 
 
@@ -90,6 +83,11 @@ class NamingGuardrail(Construct):
             iam.PolicyStatement(sid=f"Create{_sid(resource_type)}", actions=[CREATE_ACTION[resource_type]], resources=list(arns))
             for resource_type, arns in patterns.items()
         ]
+        # IAM authorizes CreateTrial on the new trial and on the experiment it joins: people's EDA trials join
+        # their EDA experiments (tests/infrastructure/test_iam_definitions.py checks this against IAM's definitions).
+        statements.append(
+            iam.PolicyStatement(sid="TrialsJoinEdaExperiments", actions=[CREATE_ACTION[TRIAL]], resources=list(patterns[EXPERIMENT]))
+        )
         statements.append(iam.PolicyStatement(sid="TagConventionNames", actions=[ADD_TAGS], resources=every_pattern))
         if naming_mode == "enforce":
             statements.append(

@@ -14,10 +14,11 @@ Every statement names its actions (no ``*`` action) and its resources by ARN:
   the convention's ARN shapes (``mlmeta.naming.arn_patterns``); job components ``pipelines-*``;
 - iam:PassRole on itself, to SageMaker only (Pipelines passes the role to the jobs).
 
-Two actions need ``Resource: *`` (acknowledged below, with reasons): ecr:GetAuthorizationToken, which
-has no resource type, and sagemaker:BatchPutMetrics, which the Service Authorization Reference lists
-without a trial-component resource type (it is documented as "not publicly exposed"); scoping it to
-component ARNs could make every evaluation fail with AccessDenied.
+One action needs ``Resource: *`` (acknowledged below): ecr:GetAuthorizationToken, which has no resource
+type in the IAM service definitions. sagemaker:BatchPutMetrics has the experiment-trial-component and
+training-job resource types there, so it is scoped to the analysis component's ARN shape.
+tests/infrastructure/test_iam_definitions.py checks every statement against those definitions: CreateTrial
+needs both the trial's and its experiment's ARN.
 """
 
 from __future__ import annotations
@@ -76,6 +77,7 @@ class PipelineExecutionRole(Construct):
             return [Fn.sub(pattern) for pattern in arn_patterns(kind, use_case, env, convention=convention)]
 
         jobs = {kind: sagemaker_arn(f"{kind}/{PIPELINE_JOB_PREFIX}*") for kind in ("processing-job", "training-job")}
+        pipeline_experiment = convention_arns("pipeline-experiment")
         environment_trials = convention_arns("environment-trial")
         analysis_trials = convention_arns("analysis-trial")
         analysis_components = convention_arns("analysis-component")
@@ -158,13 +160,15 @@ class PipelineExecutionRole(Construct):
             _allow(
                 "PipelineExperiment",
                 ["sagemaker:CreateExperiment", "sagemaker:DescribeExperiment", "sagemaker:AddTags"],
-                convention_arns("pipeline-experiment"),
+                pipeline_experiment,
             ),
             _allow(
                 "Trials",
                 ["sagemaker:CreateTrial", "sagemaker:DescribeTrial", "sagemaker:AddTags"],
                 environment_trials + analysis_trials,
             ),
+            # IAM authorizes CreateTrial on the new trial and on the experiment it joins.
+            _allow("TrialsJoinTheExperiment", ["sagemaker:CreateTrial"], pipeline_experiment),
             _allow(
                 "AnalysisComponent",
                 ["sagemaker:CreateTrialComponent", "sagemaker:UpdateTrialComponent", "sagemaker:AddTags"],
@@ -182,9 +186,9 @@ class PipelineExecutionRole(Construct):
             _allow(
                 "AnalysisMetrics",
                 ["sagemaker:BatchPutMetrics"],
-                ["*"],
-                wildcards="the Service Authorization Reference gives sagemaker:BatchPutMetrics no trial-component resource "
-                "type, so a scoped statement could deny every evaluation; it only adds metric values",
+                analysis_components,
+                wildcards="the evaluate step puts metrics on its analysis component, whose name ends with the step name "
+                "({trial}-{step}); the rest of the pattern is this use case, environment and a 12-character execution id",
             ),
             _allow(
                 "PassToSageMakerJobs",

@@ -170,3 +170,19 @@ def test_a_use_case_or_env_outside_the_naming_convention_is_refused(lake, use_ca
 def test_a_missing_lake_is_a_one_line_query_error(tmp_path):
     with pytest.raises(analytics.QueryError, match=r"lake directory .*nowhere does not exist"):
         analytics.runs(USE_CASE, lake=tmp_path / "nowhere")
+
+
+def test_a_directory_that_is_not_a_lake_is_an_error_not_an_empty_frame(lake):
+    with pytest.raises(analytics.QueryError, match=f"{lake.parent} is not a lake directory: it has none of raw/metric_snapshots/"):
+        analytics.runs(USE_CASE, lake=lake.parent)
+
+
+def test_an_unknown_use_case_names_the_use_cases_in_the_lake(lake):
+    with pytest.raises(analytics.AnalyticsError) as raised:
+        analytics.runs("churn-predicton", lake=lake)
+
+    assert str(raised.value) == (
+        f"no runs of use case 'churn-predicton' (pipeline churn-predicton-dev) in the lake {lake}; "
+        f"its use cases: {USE_CASE}, {OTHER_USE_CASE}"
+    )
+

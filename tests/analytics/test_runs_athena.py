@@ -62,6 +62,7 @@ def test_runs_on_athena_equal_runs_on_the_lake(lake, athena_client, athena_stub)
 def test_athena_true_uses_the_environments_workgroup_database_and_region(athena_client, athena_stub, monkeypatch, tmp_path):
     regions: list[str] = []
     monkeypatch.setattr(runner, "make_athena_client", lambda region: regions.append(region) or athena_client)
+    (tmp_path / "raw" / "metric_snapshots").mkdir(parents=True)  # an empty lake
     empty = runner.run_named("runs", ["x", "2026-01-01", "2026-01-01"], lake=tmp_path)  # no rows, the columns
     expect_query(athena_stub, "runs", ["'churn-prediction-prod'", "'2026-01-01'", "'2026-03-31'"], empty,
                  workgroup="mlmeta-prod", database="mlmeta_prod")
@@ -94,3 +95,17 @@ def test_a_failed_athena_query_is_a_one_line_query_error(athena_client, athena_s
     message = str(caught.value)
     assert "\n" not in message
     assert message.startswith(f"Athena query 'runs' FAILED (execution {EXECUTION_ID}): TABLE_NOT_FOUND")
+
+
+def test_an_unknown_use_case_on_athena_names_the_environments_use_cases(athena_client, athena_stub, tmp_path):
+    (tmp_path / "raw" / "metric_snapshots").mkdir(parents=True)  # an empty lake: the columns, no rows
+    empty = runner.run_named("runs", ["x", "2026-01-01", "2026-01-01"], lake=tmp_path)
+    expect_query(athena_stub, "runs", ["'churn-predicton-dev'", "'2026-01-01'", "'2026-03-31'"], empty)
+
+    with pytest.raises(analytics.AnalyticsError) as raised:
+        analytics.runs("churn-predicton", athena=analytics.AthenaTarget(client=athena_client), since="2026-01-01", until="2026-03-31")
+
+    assert str(raised.value) == (
+        "no runs of use case 'churn-predicton' (pipeline churn-predicton-dev) on Athena from 2026-01-01 to 2026-03-31, "
+        "and it is not a use case of the dev environment; its use cases: churn-prediction"
+    )

@@ -74,6 +74,36 @@ def test_missing_lake_directory(tmp_path, capsys):
     )
 
 
+def test_a_directory_without_the_lake_layout_says_what_was_expected(tmp_path, capsys):
+    (tmp_path / "notes").mkdir()
+    (tmp_path / "readme.txt").write_text("not a lake")
+
+    assert_one_line_error(
+        *run_cli(capsys, "query", "pipeline_count", "--lake", str(tmp_path)),
+        f"mlmeta query: error: {tmp_path} is not a lake directory: it has none of raw/metric_snapshots/, ",
+        "audit/naming/", "compacted/metric_snapshots/",
+    )
+
+
+def test_the_parent_of_a_lake_points_at_the_lake(lake, capsys):
+    parent = lake.parent
+
+    assert_one_line_error(
+        *run_cli(capsys, "query", "pipeline_count", "--lake", str(parent)),
+        f"{parent} is not a lake directory", f"did you mean --lake {lake}?",
+    )
+
+
+def test_a_lake_path_that_is_a_file_is_reported_as_a_file(tmp_path, capsys):
+    file = tmp_path / "lake.json.gz"
+    file.write_bytes(b"")
+
+    assert_one_line_error(
+        *run_cli(capsys, "query", "pipeline_count", "--lake", str(file)),
+        f"lake directory {file} is a file, not a directory",
+    )
+
+
 def test_athena_options_are_refused_with_lake(tmp_path, capsys):
     assert_one_line_error(
         *run_cli(capsys, "query", "pipeline_count", "--lake", str(tmp_path), "--workgroup", "w", "--env", "prod"),
@@ -148,3 +178,43 @@ def test_lake_json_of_no_rows_prints_nothing(lake, capsys):
                              "--param", "2030-01-01", "--lake", str(lake), "--format", "json")
 
     assert (code, out, err) == (0, "", "")
+
+
+# --- mlmeta queries: JSON and one query's text --------------------------------------------------
+
+def test_queries_as_json_lines_one_object_per_query(capsys):
+    code, out, err = run_cli(capsys, "queries", "--format", "json")
+
+    assert (code, err) == (0, "")
+    listed = [json.loads(line) for line in out.splitlines()]
+    assert listed[0] == {
+        "name": "metric_history",
+        "description": "One metric of one pipeline over time.",
+        "parameters": [
+            {"position": 1, "name": "pipeline_name", "type": "varchar", "help": "the pipeline, e.g. churn-prediction-dev"},
+            {"position": 2, "name": "from_dt", "type": "date", "help": "first dt partition (YYYY-MM-DD), inclusive"},
+        ],
+        "usage": "mlmeta query metric_history --param <pipeline_name> --param <from_dt> (--lake DIR | --athena)",
+    }
+    assert [q["name"] for q in listed] == ["metric_history", "pipeline_count"]
+
+
+def test_queries_name_prints_that_querys_text(queries_dir, capsys):
+    code, out, err = run_cli(capsys, "queries", "pipeline_count")
+
+    assert (code, err) == (0, "")
+    assert out == (queries_dir / "pipeline_count.sql").read_text()
+
+
+def test_queries_name_as_json_carries_the_sql(queries_dir, capsys):
+    code, out, err = run_cli(capsys, "queries", "metric_history", "--format", "json")
+
+    assert (code, err) == (0, "")
+    described = json.loads(out)
+    assert described["name"] == "metric_history"
+    assert described["sql"] == (queries_dir / "metric_history.sql").read_text()
+
+
+def test_queries_of_an_unknown_name_lists_the_known_ones(capsys):
+    assert_one_line_error(*run_cli(capsys, "queries", "metric_histroy"),
+                          "mlmeta queries: error: unknown query 'metric_histroy'; known queries: metric_history, pipeline_count")

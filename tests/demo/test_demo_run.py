@@ -7,7 +7,9 @@ import json
 
 from demo_fixtures import SMALL
 
+from mlmeta import analytics
 from mlmeta.demo.history import SUCCEEDED
+from mlmeta.demo.settings import ENVIRONMENT
 from mlmeta.demo.report import flagged
 from mlmeta.lake.records import decode_records
 
@@ -50,6 +52,30 @@ def test_every_execution_lands_in_the_lake_with_its_components(small_demo):
         analysis = [("analysis", "evaluation", False)] if execution.evaluation else []
         assert sorted(steps) == sorted(job_steps + analysis), execution.execution_id
         assert {c["execution_status"] for c in components} == {execution.status}
+
+
+def test_every_analysis_snapshot_holds_as_many_metrics_as_the_evaluate_step_logged(small_demo):
+    """The evaluate step records the count (pipelines/common/tracking.py); the snapshots are complete,
+    so none is marked for the reconciler to redo."""
+    for execution in (e for e in small_demo.history.executions if e.evaluation):
+        dt = execution.end.date()
+        [components] = small_demo.lake.glob(f"raw/component_snapshots/dt={dt}/{execution.execution_id}.json.gz")
+        [metrics] = small_demo.lake.glob(f"raw/metric_snapshots/dt={dt}/{execution.execution_id}.json.gz")
+        [analysis] = [c for c in decode_records(components.read_bytes()) if c["trial_kind"] == "analysis"]
+        logged = sorted(r["metric_name"] for r in decode_records(metrics.read_bytes()) if r["trial_kind"] == "analysis")
+        assert analysis["parameters"]["mlmeta:metrics-logged"] == str(len(logged)) == str(len(execution.evaluation.metrics))
+        assert logged == sorted(execution.evaluation.metrics)
+    assert list(small_demo.lake.glob("state/reconciler/incomplete-snapshots/*")) == []
+
+
+def test_one_step_has_one_name_in_the_runs_frame(small_demo):
+    """The evaluation step's job component (tagged with the pipeline step's name) and its analysis
+    component ({trial}-{step}) name the same step, so analytics.runs has one column group per step."""
+    runs = analytics.runs(small_demo.settings.use_case.name, ENVIRONMENT, lake=small_demo.lake)
+    steps = {column.split(".")[1] for column in runs.columns if column.startswith(analytics.PARAMETER_PREFIX)}
+
+    assert steps == {"preprocess", "train", "evaluation"}
+    assert {"param.evaluation.SageMaker.InstanceType", "param.evaluation.decision_threshold"} <= set(runs.columns)
 
 
 def test_the_malformed_event_was_quarantined_whole(small_demo):

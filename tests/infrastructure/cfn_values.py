@@ -4,6 +4,7 @@ sample account, and IAM policies evaluated for one action on one ARN (IAM's ``*`
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -56,3 +57,24 @@ def decide(policy_statements: Iterable[Mapping[str, Any]], action: str, arn: str
         if applies:
             outcome = "allow"
     return outcome
+
+
+SSM_PARAMETER_TYPE = "AWS::SSM::Parameter::Value<String>"
+
+
+def layer_parameters(template: Mapping[str, Any], function: Mapping[str, Any]) -> list[str]:
+    """The public SSM parameters a function's Layers are resolved from at deploy time; fails on a layer
+    given any other way (a literal ARN would be a version guessed at synth)."""
+    names = []
+    for layer in function["Layers"]:
+        if not (isinstance(layer, Mapping) and set(layer) == {"Ref"}):
+            raise AssertionError(f"layer {layer!r} is not a reference to a template parameter")
+        parameter = template["Parameters"][layer["Ref"]]
+        assert parameter["Type"] == SSM_PARAMETER_TYPE, parameter
+        names.append(parameter["Default"])
+    return names
+
+
+def this_python() -> str:
+    """The Lambda runtime identifier of the interpreter running the tests (python3.13)."""
+    return f"python{sys.version_info.major}.{sys.version_info.minor}"

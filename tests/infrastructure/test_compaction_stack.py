@@ -8,11 +8,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
+from cfn_values import layer_parameters
 from lambda_imports import PANDAS_LAYER_PROVIDED, missing_imports
 
+from mlmeta.config.lambda_runtime import AWS_SDK_PANDAS_VERSION
 from mlmeta.lake.schema import TABLES
-from stacks.compaction.compactor import DAILY_SCHEDULE, SHARED_CODE, aws_sdk_pandas_layer_arn
+from stacks.compaction.compactor import DAILY_SCHEDULE, SHARED_CODE
 from stacks.runtime_code import asset_files
 
 
@@ -47,22 +48,18 @@ def test_a_daily_schedule_and_the_raw_prefixes_object_events_trigger_the_compact
         assert "Arn" in json.dumps(target["DeadLetterConfig"])
 
 
-def test_the_compactor_runs_python_314_on_arm_with_the_pinned_pandas_layer_and_no_powertools(env_app):
+def test_the_compactor_runs_python_313_on_arm_with_the_pandas_layer_resolved_at_deploy_and_no_powertools(env_app):
     function = compactor(env_app)
+    template = env_app.template_json(env_app.stacks.compaction)
     assert function["Handler"] == "compactor.handler.lambda_handler"
-    assert (function["Runtime"], function["Architectures"]) == ("python3.14", ["arm64"])
-    assert function["Layers"] == [aws_sdk_pandas_layer_arn(env_app.settings.region)]
-    assert function["Layers"][0].startswith("arn:aws:lambda:ap-northeast-1:336392948345:layer:AWSSDKPandas-Python314-Arm64:")
+    assert (function["Runtime"], function["Architectures"]) == ("python3.13", ["arm64"])
+    # AWS SDK for pandas' public parameter for its layer: no layer version number in the template.
+    assert layer_parameters(template, function) == [f"/aws/service/aws-sdk-pandas/{AWS_SDK_PANDAS_VERSION}/py3.13/arm64/layer-arn"]
     assert (function["Timeout"], function["MemorySize"]) == (900, 2048)
     variables = function["Environment"]["Variables"]
     assert variables["GLUE_DATABASE"] == env_app.settings.glue_database_name
     assert variables["LOOKBACK_DAYS"] == str(env_app.settings.compaction_lookback_days)
     assert "Fn::GetStackOutput" in variables["LAKE_BUCKET"]
-
-
-def test_a_region_without_a_pinned_layer_fails_synth_with_one_line():
-    with pytest.raises(ValueError, match=r"^no AWS SDK for pandas layer version is pinned for region eu-west-1 \(pinned: ap-northeast-1\)"):
-        aws_sdk_pandas_layer_arn("eu-west-1")
 
 
 def test_failed_runs_and_undelivered_triggers_land_in_alarmed_queues(env_app):

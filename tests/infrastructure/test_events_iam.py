@@ -75,9 +75,9 @@ EXPECTED_ACTIONS = {
                      "sagemaker:AddTags", "s3:PutObject", "kms:GenerateDataKey", "kms:Decrypt", "sns:Publish"},
     "snapshotter": {"sagemaker:Search", "sagemaker:ListPipelineExecutionSteps", "s3:PutObject", "kms:GenerateDataKey"},
     "reconciler": {"sagemaker:ListPipelineExecutions", "sagemaker:DescribePipelineExecution", "sagemaker:ListPipelineExecutionSteps",
-                   "sagemaker:Search", "sagemaker:ListExperiments", "sagemaker:ListTrials", "sagemaker:DescribeExperiment",
+                   "sagemaker:Search", "sagemaker:DescribeExperiment",
                    "sagemaker:DescribeTrial", "sagemaker:DescribeTrialComponent", "sagemaker:AddTags", "s3:GetObject",
-                   "s3:PutObject", "s3:ListBucket", "kms:GenerateDataKey", "kms:Decrypt", "sns:Publish"},
+                   "s3:PutObject", "s3:DeleteObject", "s3:ListBucket", "kms:GenerateDataKey", "kms:Decrypt", "sns:Publish"},
 }  # fmt: skip
 # Every handler quarantines (an event too large for the queue goes to the lake's quarantine/ prefix); the
 # on-failure destination is written by Lambda with the function's role.
@@ -94,7 +94,7 @@ def test_each_handler_has_exactly_the_actions_it_calls(env_app, handler):
 def test_resource_star_only_for_actions_without_resource_types(env_app, handler):
     for statement in role_statements(env_app, handler):
         if "*" in as_list(statement["Resource"]):
-            assert set(as_list(statement["Action"])) <= {"sagemaker:Search", "sagemaker:ListExperiments", "sagemaker:ListTrials"}
+            assert set(as_list(statement["Action"])) <= {"sagemaker:Search"}
 
 
 @pytest.mark.parametrize(
@@ -131,13 +131,21 @@ def test_resource_star_only_for_actions_without_resource_types(env_app, handler)
         ("snapshotter", "sagemaker:ListPipelineExecutionSteps", sm("pipeline/churn-prediction-{env}/execution/p4jn9xou8a8s"), True),
         ("snapshotter", "sagemaker:ListPipelineExecutionSteps", sm("pipeline/other-{env}/execution/p4jn9xou8a8s"), False),
         ("snapshotter", "sagemaker:Search", "*", True),
+        # ... and marks an incomplete snapshot for the reconciler, nothing else of the reconciler's state.
+        ("snapshotter", "s3:PutObject", f"{LAKE}/state/reconciler/incomplete-snapshots/p4jn9xou8a8s.json", True),
+        ("snapshotter", "s3:PutObject", f"{LAKE}/state/reconciler/naming-sweep.json", False),
         ("snapshotter", "sns:Publish", TOPIC, False),
         # The reconciler: this environment's pipelines, the lake prefixes it reads and writes, the sweep.
         ("reconciler", "sagemaker:ListPipelineExecutions", sm("pipeline/churn-prediction-{env}"), True),
         ("reconciler", "sagemaker:ListPipelineExecutions", sm("pipeline/churn-prediction-{other}"), False),
         ("reconciler", "sagemaker:DescribePipelineExecution", sm("pipeline/churn-prediction-{env}/execution/p4jn9xou8a8s"), True),
-        ("reconciler", "s3:GetObject", f"{LAKE}/raw/metric_snapshots/dt=2026-01-02/x.json.gz", True),
+        # It lists the metric snapshots' days; it reads no snapshot.
+        ("reconciler", "s3:GetObject", f"{LAKE}/raw/metric_snapshots/dt=2026-01-02/x.json.gz", False),
         ("reconciler", "s3:GetObject", f"{LAKE}/state/reconciler/naming-sweep.json", True),
+        ("reconciler", "s3:GetObject", f"{LAKE}/state/reconciler/incomplete-snapshots/p4jn9xou8a8s.json", True),
+        ("reconciler", "s3:DeleteObject", f"{LAKE}/state/reconciler/incomplete-snapshots/p4jn9xou8a8s.json", True),
+        ("reconciler", "s3:DeleteObject", f"{LAKE}/state/reconciler/naming-sweep.json", False),
+        ("reconciler", "s3:DeleteObject", f"{LAKE}/raw/metric_snapshots/dt=2026-01-02/x.json.gz", False),
         ("reconciler", "s3:GetObject", f"{LAKE}/raw/component_snapshots/dt=2026-01-02/x.json.gz", False),
         ("reconciler", "s3:PutObject", f"{LAKE}/state/reconciler/naming-sweep.json", True),
         ("reconciler", "s3:PutObject", f"{LAKE}/audit/naming/dt=2026-01-02/x.json.gz", True),

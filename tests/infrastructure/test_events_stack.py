@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import json
 
+import botocore.session
 import pytest
-from aws_cdk import aws_lambda as lambda_
+from cfn_values import layer_parameters, this_python
 
 from mlmeta.config import ENVIRONMENTS
-from mlmeta.config.settings import POWERTOOLS_LAYER_VERSION
+from mlmeta.config.lambda_runtime import POWERTOOLS_VERSION
 from mlmeta.events.handlers import HANDLERS, EventResources, handler_environment
 from mlmeta.events.routes import routes
 from stacks.events.handler_function import MAX_EVENT_AGE, RETRY_ATTEMPTS
@@ -80,6 +81,19 @@ def test_eventbridge_may_write_to_the_dead_letter_queue_for_each_rule_only(env_a
     assert {s["Condition"]["ArnEquals"]["aws:SourceArn"]["Fn::GetAtt"][0] for s in allowed} == rules
 
 
+def test_the_synthesized_rules_send_every_finished_status_of_sagemakers_api_to_the_snapshotter(env_app):
+    """Each status of botocore's PipelineExecutionStatus enum: the finished ones (CompletedWithFailures
+    included) reach the snapshotter by ExecutionFinished, and none is left to ExecutionStatusUnknown."""
+    statuses = botocore.session.get_session().get_service_model("sagemaker").shape_for("PipelineExecutionStatus").enum
+    patterns = {r["Properties"]["Description"]: r["Properties"].get("EventPattern") for r in resources(env_app, "AWS::Events::Rule").values()}
+    (finished,) = [p for d, p in patterns.items() if d.startswith("A pipeline execution of this environment succeeded")]
+    (unknown,) = [p for d, p in patterns.items() if d.startswith("A pipeline execution status the handlers do not know")]
+
+    assert set(finished["detail"]["currentPipelineExecutionStatus"]) == {"Succeeded", "Failed", "Stopped", "CompletedWithFailures"}
+    [anything_but] = unknown["detail"]["currentPipelineExecutionStatus"]
+    assert set(anything_but["anything-but"]) == set(statuses)
+
+
 def test_every_function_retries_then_sends_the_event_to_the_failure_queue(env_app):
     configs = {c["Properties"]["FunctionName"]["Ref"]: c["Properties"] for c in resources(env_app, "AWS::Lambda::EventInvokeConfig").values()}
     assert set(configs) == {function_id(env_app, spec) for spec in HANDLERS}
@@ -89,23 +103,16 @@ def test_every_function_retries_then_sends_the_event_to_the_failure_queue(env_ap
         assert config["DestinationConfig"] == {"OnFailure": {"Destination": get_att(QUEUES["FailedInvocations"])}}
 
 
-def latest_python() -> str:
-    names = [getattr(lambda_.Runtime, attr).name for attr in dir(lambda_.Runtime) if attr.startswith("PYTHON_3_")]
-    return max(names, key=lambda name: tuple(int(part) for part in name.removeprefix("python").split(".")))
-
-
 @pytest.mark.parametrize("spec", HANDLERS, ids=lambda spec: spec.name)
 def test_each_handler_runs_as_its_spec_says_with_the_shared_environment(env_app, spec):
     function = resources(env_app, "AWS::Lambda::Function")[function_id(env_app, spec)]["Properties"]
-    python = latest_python()
+    python = this_python()
     lake = env_app.stacks.lake.stack_name
 
     assert function["Runtime"] == python
     assert function["Architectures"] == ["arm64"]
-    assert function["Layers"] == [
-        f"arn:aws:lambda:{env_app.settings.region}:017000801446:layer:"
-        f"AWSLambdaPowertoolsPythonV3-{python.replace('.', '')}-arm64:{POWERTOOLS_LAYER_VERSION}"
-    ]
+    template = env_app.template_json(env_app.stacks.events)
+    assert layer_parameters(template, function) == [f"/aws/service/powertools/python/arm64/{python}/{POWERTOOLS_VERSION}"]
     assert (function["Timeout"], function["MemorySize"]) == (spec.timeout_seconds, spec.memory_mb)
     assert "ReservedConcurrentExecutions" not in function
     resources_as_rendered = EventResources(lake_bucket="LAKE", quarantine_queue_url="QUEUE", notices_topic_arn="TOPIC")
@@ -187,8 +194,10 @@ def test_the_stack_is_stateless_but_keeps_the_ids_of_what_holds_messages_and_sub
         assert found[logical_id]["Type"] == resource_type
 
 
-def test_no_trail_unless_the_environment_asks_for_one(env_app):
-    assert resources(env_app, "AWS::CloudTrail::Trail") == {}
+def test_each_embedded_environment_has_its_trail_of_write_management_events(env_app):
+    (trail,) = resources(env_app, "AWS::CloudTrail::Trail").values()
+    assert trail["Properties"]["TrailName"] == f"mlmeta-{env_app.settings.name}-management-events"
+    assert trail["Properties"]["IsLogging"] is True
 
 
 def test_outputs_name_the_topic_and_the_quarantine(env_app):
@@ -201,9 +210,11 @@ def test_construct_ids_of_the_handlers():
     assert [construct_id_of(spec) for spec in HANDLERS] == ["Tagger", "NamingGuard", "Snapshotter", "Reconciler"]
 
 
-def test_every_configured_environment_has_the_default_of_no_trail():
-    # An organisation trail is the usual case; an environment that has none sets create_trail=True.
-    assert {name: settings.create_trail for name, settings in ENVIRONMENTS.items()} == dict.fromkeys(ENVIRONMENTS, False)
+def test_every_configured_environment_creates_its_trail_by_default():
+    # Without a declared organisation trail, each embedded environment creates its own (docs/deploying.md).
+    assert {name: (settings.create_trail, settings.existing_trail) for name, settings in ENVIRONMENTS.items()} == dict.fromkeys(
+        ENVIRONMENTS, (True, None)
+    )
 
 
 def test_a_pattern_field_that_is_not_an_event_field_is_refused():

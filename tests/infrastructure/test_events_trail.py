@@ -1,4 +1,4 @@
-"""The optional CloudTrail trail of the events stack (``create_trail=True``): write management events of
+"""The CloudTrail trail of the events stack (``create_trail=True``, the default): write management events of
 the region, log file validation, SSE-KMS with a key only CloudTrail's trail may use, a private TLS-only
 logged bucket kept like the lake; cdk-nag and cfn-lint clean. One synth of the lake and events stacks."""
 
@@ -13,10 +13,11 @@ from aws_cdk import Environment
 from cfnlint.api import lint
 
 from mlmeta.config import get_environment
+from mlmeta.config.settings import SettingsError
 from mlmeta.queries.catalog import load_queries
 from stacks.events_stack import EventsStack
 from stacks.lake_stack import LakeStack
-from stacks.mlmeta_app import create_app
+from stacks.mlmeta_app import build, create_app
 
 pytestmark = pytest.mark.slow
 
@@ -96,3 +97,21 @@ def test_cdk_nag_and_cfn_lint_are_clean_with_the_trail(synthesized_trail):
     assert synthesized_trail["report"]["pluginReports"] == []
     matches = lint(json.dumps(synthesized_trail["template"]), regions=[SETTINGS.region])
     assert [f"{m.rule.id} {m.message}" for m in matches] == []
+
+
+def test_synth_fails_with_one_line_when_no_trail_delivers_the_naming_guards_events(tmp_path):
+    settings = replace(SETTINGS, create_trail=False, existing_trail=None)
+    with pytest.raises(SettingsError, match=r"^environment prod: the naming guard needs a CloudTrail trail .* existing_trail="):
+        build(create_app(outdir=str(tmp_path)), settings, list(load_queries().values()))
+
+
+def test_synth_refuses_a_second_trail_beside_a_declared_one(tmp_path):
+    settings = replace(SETTINGS, create_trail=True, existing_trail="org-trail")
+    with pytest.raises(SettingsError, match=r"^environment prod: create_trail=True and existing_trail='org-trail' both"):
+        build(create_app(outdir=str(tmp_path)), settings, list(load_queries().values()))
+
+
+def test_a_declared_organisation_trail_means_no_trail_of_our_own(tmp_path):
+    settings = replace(SETTINGS, create_trail=False, existing_trail="arn:aws:cloudtrail:us-east-1:111122223333:trail/org")
+    stacks = build(create_app(outdir=str(tmp_path)), settings, list(load_queries().values()))
+    assert stacks.events.trail is None

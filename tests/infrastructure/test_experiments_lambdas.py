@@ -7,10 +7,9 @@ from __future__ import annotations
 import json
 import re
 
-from aws_cdk import aws_lambda as lambda_
-from cfn_values import as_list, render, statements
+from cfn_values import as_list, layer_parameters, render, statements, this_python
 
-from mlmeta.config.settings import POWERTOOLS_LAYER_VERSION
+from mlmeta.config.lambda_runtime import POWERTOOLS_VERSION
 from mlmeta.naming import CONVENTION_ENV_VAR, DEFAULT_CONVENTION, classify, convention_from_dict
 
 HANDLER = "experiment_provisioner.handler.lambda_handler"
@@ -25,21 +24,14 @@ def provisioner(env_app) -> dict:
     return function
 
 
-def latest_python() -> str:
-    names = [getattr(lambda_.Runtime, attr).name for attr in dir(lambda_.Runtime) if attr.startswith("PYTHON_3_")]
-    return max(names, key=lambda name: tuple(int(part) for part in name.removeprefix("python").split(".")))
-
-
-def test_the_handler_runs_the_latest_python_on_arm64_with_the_pinned_powertools_layer(env_app):
+def test_the_handler_runs_the_tests_python_on_arm64_with_the_tests_powertools_resolved_at_deploy(env_app):
     function = provisioner(env_app)
-    python = latest_python()
+    python = this_python()
 
     assert function["Runtime"] == python
     assert function["Architectures"] == ["arm64"]
-    assert function["Layers"] == [
-        f"arn:aws:lambda:{env_app.settings.region}:017000801446:layer:"
-        f"AWSLambdaPowertoolsPythonV3-{python.replace('.', '')}-arm64:{POWERTOOLS_LAYER_VERSION}"
-    ]
+    template = env_app.template_json(env_app.stacks.experiments)
+    assert layer_parameters(template, function) == [f"/aws/service/powertools/python/arm64/{python}/{POWERTOOLS_VERSION}"]
     assert function["Environment"]["Variables"]["POWERTOOLS_SERVICE_NAME"] == "experiment-provisioner"
 
 

@@ -16,7 +16,9 @@ from stacks.experiments.guardrail import ADD_TAGS, CREATE_ACTION
 from stacks.experiments_stack import ExperimentsStack
 
 CREATE_EXPERIMENT, CREATE_TRIAL, CREATE_COMPONENT = CREATE_ACTION.values()
-ALLOW_SIDS = {"CreateExperiment", "CreateExperimentTrial", "CreateExperimentTrialComponent", "TagConventionNames"}
+ALLOW_SIDS = {
+    "CreateExperiment", "CreateExperimentTrial", "CreateExperimentTrialComponent", "TrialsJoinEdaExperiments", "TagConventionNames",
+}
 
 
 def arn(region: str, resource_type: str, name: str) -> str:

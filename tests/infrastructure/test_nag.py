@@ -67,16 +67,19 @@ def events_acknowledgements(env: str) -> set[tuple[str, str]]:
             f"{_SAGEMAKER_ARN}:experiment-trial-component/pipelines-*-aws-{job}-job" for job in ("processing", "training", "transform")
         ],
         "NamingGuardPermissions9790A9AA": [*entities, f"{lake}/audit/naming/*"],
-        "SnapshotterPermissionsE243DF23": ["*", executions, f"{lake}/raw/metric_snapshots/*", f"{lake}/raw/component_snapshots/*"],
+        "SnapshotterPermissionsE243DF23": ["*", executions, f"{lake}/raw/metric_snapshots/*", f"{lake}/raw/component_snapshots/*",
+                                           f"{lake}/state/reconciler/incomplete-snapshots/*"],
         "ReconcilerPermissions8D4F92D6": [
             "*", executions, *entities,
-            *(f"{lake}/{prefix}/*" for prefix in ("raw/metric_snapshots", "raw/component_snapshots", "audit/naming", "state/reconciler")),
+            *(f"{lake}/{prefix}/*" for prefix in ("raw/metric_snapshots", "raw/component_snapshots", "audit/naming", "state/reconciler",
+                                                  "state/reconciler/incomplete-snapshots")),
         ],
     }  # fmt: skip
     for resources in policies.values():
         resources.append(f"{lake}/quarantine/*")  # every handler keeps oversized malformed events there
     queues = {"QuarantineQueue7DCA55F2", "DeliveryFailuresQueueD44B9E7E", "FailedInvocationsQueueC607D06D"}
-    return {(queue, "AwsSolutions-SQS3") for queue in queues} | {
+    # The trail's access-log bucket (create_trail, every embedded environment): as for the lake's.
+    return {(queue, "AwsSolutions-SQS3") for queue in queues} | {("TrailAccessLogsFEE33FE3", "AwsSolutions-S1")} | {
         (policy, f"AwsSolutions-IAM5[Resource::{resource}]") for policy, resources in policies.items() for resource in resources
     }
 
@@ -126,9 +129,20 @@ def test_validation_report_of_the_synth_is_clean(env_app):
     assert env_app.validation_report["pluginReports"] == []
 
 
+def python_runtime_acknowledgements(env_app) -> set[tuple[str, str]]:
+    """Every Python function (stacks/python_lambda.py): python3.13, the tests' interpreter, not the newest."""
+    return {
+        (logical_id, "AwsSolutions-L1")
+        for stack in env_app.stacks.all()
+        for logical_id, resource in env_app.resources(stack, "AWS::Lambda::Function").items()
+        if resource["Properties"].get("Runtime", "").startswith("python")
+    }
+
+
 def test_acknowledgements_are_the_reviewed_ones(env_app):
     env = env_app.settings.name
     expected = EXPECTED_ACKNOWLEDGEMENTS | pipeline_acknowledgements(env) | events_acknowledgements(env) | compaction_acknowledgements(env)
+    expected |= python_runtime_acknowledgements(env_app)
     assert {(logical_id, rule) for logical_id, rule, _ in acknowledgements(env_app)} == expected
 
 

@@ -71,7 +71,7 @@ def test_sdk_import_and_build_make_no_network_call_and_need_no_credentials(tmp_p
     assert result.returncode == 0, result.stderr[-3000:]
     report = json.loads(result.stdout.strip().splitlines()[-1])
     assert report["attempts"] == []
-    assert report["steps"] == ["preprocess", "train", "evaluate", "check-roc-auc"]
+    assert report["steps"] == ["preprocess", "train", "evaluation", "check-roc-auc"]
     assert report["root_logger_unchanged"] is True
     assert report["profile_restored"] == "no-such-profile"
     assert result.stderr == "", "the SDK printed to stderr at synth"

@@ -22,8 +22,8 @@ USE_CASE = "churn-prediction"
 GRAPH = {
     "preprocess": set(),
     "train": {"preprocess"},
-    "evaluate": {"preprocess", "train"},
-    "check-roc-auc": {"evaluate"},
+    "evaluation": {"preprocess", "train"},
+    "check-roc-auc": {"evaluation"},
     "register-RegisterModel": {"train"},
     "fail": set(),
 }
@@ -49,7 +49,7 @@ def test_pipelines_create_trial_1_1_in_the_pipeline_experiment_by_the_convention
 
 def test_step_graph_is_preprocess_train_evaluate_check_then_register_or_fail(env_app):
     by_name = steps(env_app)
-    assert [s["Name"] for s in definition(env_app)["Steps"]] == ["preprocess", "train", "evaluate", "check-roc-auc"]
+    assert [s["Name"] for s in definition(env_app)["Steps"]] == ["preprocess", "train", "evaluation", "check-roc-auc"]
     assert {name: step_references(step) for name, step in by_name.items()} == GRAPH
     check = by_name["check-roc-auc"]["Arguments"]
     assert [s["Name"] for s in check["IfSteps"]] == ["register-RegisterModel"]
@@ -57,7 +57,7 @@ def test_step_graph_is_preprocess_train_evaluate_check_then_register_or_fail(env
     assert {name: step["Type"] for name, step in by_name.items()} == {
         "preprocess": "Processing",
         "train": "Training",
-        "evaluate": "Processing",
+        "evaluation": "Processing",
         "check-roc-auc": "Condition",
         "register-RegisterModel": "RegisterModel",
         "fail": "Fail",
@@ -70,7 +70,7 @@ def test_condition_gates_roc_auc_from_the_evaluation_property_file_on_a_paramete
         "Type": "GreaterThanOrEqualTo",
         "LeftValue": {
             "Std:JsonGet": {
-                "PropertyFile": {"Get": "Steps.evaluate.PropertyFiles.EvaluationReport"},
+                "PropertyFile": {"Get": "Steps.evaluation.PropertyFiles.EvaluationReport"},
                 "Path": "binary_classification_metrics.auc.value",
             }
         },
@@ -81,7 +81,7 @@ def test_condition_gates_roc_auc_from_the_evaluation_property_file_on_a_paramete
 
 
 def test_evaluate_writes_the_property_file_to_its_evaluation_output(env_app):
-    evaluate = steps(env_app)["evaluate"]
+    evaluate = steps(env_app)["evaluation"]
     assert evaluate["PropertyFiles"] == [
         {"PropertyFileName": "EvaluationReport", "OutputName": "evaluation", "FilePath": "evaluation.json"}
     ]
@@ -91,7 +91,7 @@ def test_evaluate_writes_the_property_file_to_its_evaluation_output(env_app):
 
 
 def test_evaluate_gets_use_case_env_and_the_executions_id_and_arn(env_app):
-    app_spec = steps(env_app)["evaluate"]["Arguments"]["AppSpecification"]
+    app_spec = steps(env_app)["evaluation"]["Arguments"]["AppSpecification"]
     arguments = app_spec["ContainerArguments"]
     assert arguments[0] == "churn_prediction.evaluate"
     options = dict(zip(arguments[1::2], arguments[2::2]))
@@ -101,6 +101,18 @@ def test_evaluate_gets_use_case_env_and_the_executions_id_and_arn(env_app):
     assert options["--execution-id"] == {"Get": "Execution.PipelineExecutionId"}
     assert options["--execution-arn"] == {"Get": "Execution.PipelineExecutionArn"}
     assert options["--model-uri"] == {"Get": "Steps.train.ModelArtifacts.S3ModelArtifacts"}
+
+
+def test_the_evaluation_step_names_trial_1_2s_component_after_itself(env_app):
+    """One step, one name: the step's job component is tagged with the step's name and the analysis
+    component is {trial}-{step}; both must say the same step, or the lake holds one step twice."""
+    evaluation = steps(env_app)["evaluation"]
+    arguments = evaluation["Arguments"]["AppSpecification"]["ContainerArguments"]
+    options = dict(zip(arguments[1::2], arguments[2::2]))
+    component = new("analysis-component", use_case=USE_CASE, env=env_app.settings.name, execution_id=EXAMPLE_EXECUTION_ID, step=options["--step"])
+
+    assert options["--step"] == evaluation["Name"]
+    assert validate("analysis-component", component).parts["step"] == evaluation["Name"]
 
 
 def test_training_uses_the_regional_built_in_xgboost_image_for_binary_classification(env_app):
@@ -125,7 +137,7 @@ def test_step_code_is_the_bundle_asset_run_by_python(env_app):
     text, variables = definition_source(env_app)
     code = pipeline_stack(env_app).node.find_child("StepCode")
     key = code.object_key
-    for name in ("preprocess", "evaluate"):
+    for name in ("preprocess", "evaluation"):
         arguments = steps(env_app)[name]["Arguments"]
         assert arguments["AppSpecification"]["ContainerEntrypoint"] == ["python3", f"/opt/ml/processing/input/code/{key}"]
         (code_input,) = [i for i in arguments["ProcessingInputs"] if i["InputName"] == "code"]

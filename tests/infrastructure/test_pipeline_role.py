@@ -11,7 +11,8 @@ from mlmeta.naming import arn_patterns
 
 USE_CASE = "churn-prediction"
 # The only statements allowed Resource "*", and why (see stacks/pipeline/execution_role.py).
-STAR_RESOURCE_ACTIONS = {"ecr:GetAuthorizationToken", "sagemaker:BatchPutMetrics"}
+# The only action without a resource type in the IAM service definitions (test_iam_definitions.py).
+STAR_RESOURCE_ACTIONS = {"ecr:GetAuthorizationToken"}
 
 
 def policies(env_app) -> dict[str, list[dict]]:

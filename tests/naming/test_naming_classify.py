@@ -4,15 +4,22 @@ from __future__ import annotations
 
 import pytest
 
-from mlmeta.naming import KINDS, classify, example, kinds_of
+from mlmeta.naming import KINDS, RESOURCE_TYPES, classify, example, kinds_of
 
 EXEC = "p4jn9xou8a8s"
 
 
 @pytest.mark.parametrize("kind", KINDS)
-def test_each_kinds_example_classifies_as_that_kind(kind):
-    result = classify(example(kind))
+def test_each_kinds_example_classifies_as_that_kind_among_its_resource_types_kinds(kind):
+    # The naming guard always knows the resource type (the CloudTrail event names the Create* call).
+    result = classify(example(kind), RESOURCE_TYPES[kind])
     assert (result.kind, result.ambiguous, result.compliant) == (kind, False, True)
+
+
+def test_an_eda_trials_name_alone_also_reads_as_a_run_of_a_shorter_topic():
+    result = classify(example("eda-trial"))
+    assert result.ambiguous
+    assert [v.kind for v in result.candidates] == ["eda-trial", "eda-component"]
 
 
 def test_a_pipeline_name_is_a_pipeline_not_a_use_case():
@@ -59,5 +66,6 @@ def test_readings_of_different_resource_types_with_equal_specificity_tie():
 def test_kinds_of_a_resource_type():
     assert kinds_of("experiment") == ("pipeline-experiment", "eda-experiment")
     assert kinds_of("experiment-trial") == ("environment-trial", "analysis-trial", "eda-trial")
+    assert kinds_of("experiment-trial-component") == ("analysis-component", "eda-component")
     with pytest.raises(ValueError, match="unknown resource type 'model'; known: pipeline, experiment, experiment-trial"):
         classify("churn-prod", "model")

@@ -123,6 +123,20 @@ def test_an_invalid_convention_file_is_one_line_exit_2(capsys, tmp_path):
     assert err == f"mlmeta names: error: invalid naming convention in {bad}: environment 'Prod' must be lowercase letters and digits in words separated by single hyphens\n"
 
 
+def test_a_convention_file_that_is_not_utf8_is_one_line_exit_2(capsys, tmp_path, monkeypatch):
+    latin1 = tmp_path / "latin1.json"
+    latin1.write_bytes('{"environments": ["développement"]}'.encode("latin-1"))
+    monkeypatch.setenv(CONVENTION_ENV_VAR, str(latin1))
+
+    code, out, err = run(capsys, "check", "pipeline", "churn-prod")
+
+    assert (code, out) == (2, "")
+    assert err == (
+        f"mlmeta names: error: cannot read naming convention {latin1}: not UTF-8 text "
+        "(invalid continuation byte at byte 20); save it as UTF-8 JSON\n"
+    )
+
+
 def test_classify_names_the_kind_or_the_ambiguity(capsys):
     assert run(capsys, "classify", "churn-prediction-eda-ikazaki")[:2] == (0, "eda-experiment: churn-prediction-eda-ikazaki\n  use_case  churn-prediction\n  user      ikazaki\n")
     code, out, _ = run(capsys, "classify", "churn-eda-prod")

@@ -42,7 +42,13 @@ def test_default_patterns_are_the_design_table():
         "analysis-component": "{usecase}-{env}-{execution_id}-analysis-{step}",
         "eda-experiment": "{usecase}-eda-{user}",
         "eda-trial": "{usecase}-eda-{user}-{yyyymmdd}-{topic}",
+        "eda-component": "{usecase}-eda-{user}-{yyyymmdd}-{topic}-{run}",
     }
+
+
+def test_a_convention_file_written_before_eda_components_gets_them_from_its_eda_trial_pattern():
+    convention = convention_from_dict({"patterns": {"eda-trial": "{usecase}-{eda}-{user}-{topic}-{yyyymmdd}"}})
+    assert convention.pattern("eda-component") == "{usecase}-eda-{user}-{topic}-{yyyymmdd}-{run}"
 
 
 def test_custom_convention_from_a_json_file_works_end_to_end(custom_convention_file):

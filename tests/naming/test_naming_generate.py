@@ -21,6 +21,8 @@ DESIGN_TABLE = [
     ("analysis-component", {"env": "prod", "execution_id": EXEC, "step": "evaluation"}, f"churn-prediction-prod-{EXEC}-analysis-evaluation"),
     ("eda-experiment", {"user": "ikazaki"}, "churn-prediction-eda-ikazaki"),
     ("eda-trial", {"user": "ikazaki", "date": "20261126", "topic": "feature-selection"}, "churn-prediction-eda-ikazaki-20261126-feature-selection"),
+    ("eda-component", {"user": "ikazaki", "date": "20261126", "topic": "feature-selection", "run": "baseline"},
+     "churn-prediction-eda-ikazaki-20261126-feature-selection-baseline"),
 ]
 
 

@@ -47,6 +47,8 @@ def parts_for(draw, kind: str, convention: NamingConvention, adversarial: bool =
         "date": yyyymmdd,
         "topic": hyphenated(tail_word, 3),
         "step": hyphenated(tail_word, 3),
+        # One word (like user): a nested name cannot hide in it.
+        "run": word.filter(lambda w: w not in closed),
     }
     placeholders = convention.compiled(kind).placeholders
     return {FIELDS[p].part: draw(values[FIELDS[p].part]) for p in placeholders}

@@ -41,6 +41,11 @@ COMPLIANT = [
         {"use_case": "churn-prediction", "user": "ikazaki", "date": "20261126", "topic": "feature-selection"},
     ),
     ("eda-trial", "churn-eda-bob-20240229-leap", {"use_case": "churn", "user": "bob", "date": "20240229", "topic": "leap"}),
+    (
+        "eda-component",
+        "churn-prediction-eda-ikazaki-20261126-feature-selection-run1",
+        {"use_case": "churn-prediction", "user": "ikazaki", "date": "20261126", "topic": "feature-selection", "run": "run1"},
+    ),
 ]
 
 VIOLATIONS = [

@@ -130,6 +130,16 @@ def test_trial_and_component_are_created_by_the_convention_and_associated(worksp
     assert tags_of(sent["CreateTrialComponent"][0]) == {**EXPECTED_TAGS, "mlmeta:kind": "analysis-component"}
 
 
+def test_the_component_is_named_after_the_step_the_pipeline_gives(workspace, clients):
+    """The pipeline passes its step's name (--step), so the analysis component {trial}-{step} and the
+    step's own job component carry one step name in the lake (docs/pipelines.md)."""
+    sagemaker, _ = clients
+    assert run(workspace[0], step="scoring") == 0
+
+    summaries = sagemaker.list_trial_components(TrialName=TRIAL)["TrialComponentSummaries"]
+    assert [s["TrialComponentName"] for s in summaries] == [f"{TRIAL}-scoring"]
+
+
 def test_component_holds_parameters_artifacts_and_metrics(workspace, clients):
     sagemaker, _ = clients
     root = workspace[0]
@@ -142,7 +152,10 @@ def test_component_holds_parameters_artifacts_and_metrics(workspace, clients):
         "decision_threshold": {"NumberValue": 0.4},
         "test_rows": {"NumberValue": float(len(labels))},
         "test_positive_rate": {"NumberValue": pytest.approx(labels.mean())},
+        # How many metrics the step logs, for the snapshotter to tell a complete Search answer from a lagging one.
+        "mlmeta:metrics-logged": {"NumberValue": float(len(component["Metrics"]))},
     }
+    assert len(component["Metrics"]) == 4
     assert component["InputArtifacts"] == {"model": {"Value": MODEL_URI}, "test": {"Value": TEST_URI}}
     assert component["OutputArtifacts"] == {"evaluation": {"Value": EVALUATION_URI}}
 

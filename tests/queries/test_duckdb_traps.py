@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from mlmeta.lake.schema import METRIC_SNAPSHOTS
 from mlmeta.lake.synthetic import generate_history, write_lake
 from mlmeta.queries.catalog import NamedQuery, QueryError, QueryParameter
 from mlmeta.queries.local_engine import run_local
@@ -33,6 +34,8 @@ def run(sql: str, lake: Path, values: list[object] | None = None) -> tuple:
 
 @pytest.fixture
 def empty_lake(tmp_path: Path) -> Path:
+    """A lake with no objects yet: the layout, nothing in it."""
+    (tmp_path / METRIC_SNAPSHOTS.prefix).mkdir(parents=True)
     return tmp_path
 
 
@@ -83,7 +86,7 @@ def test_format_uses_printf_conversions(empty_lake, sql, trino):
     assert run(sql, empty_lake) == (trino,)
 
 
-def test_session_time_zone_is_utc_whatever_the_machine_zone(tmp_path):
+def test_session_time_zone_is_utc_whatever_the_machine_zone(empty_lake):
     """The engine pins UTC; a bare DuckDB connection follows TZ (shown first, so the test proves the trap)."""
     script = textwrap.dedent(
         f"""
@@ -93,7 +96,7 @@ def test_session_time_zone_is_utc_whatever_the_machine_zone(tmp_path):
         from mlmeta.queries.local_engine import run_local
         sql = "SELECT CAST(from_iso8601_timestamp('2024-01-01T23:30:00Z') AS date)"
         print(duckdb.connect().execute({to_duckdb("SELECT CAST(from_iso8601_timestamp('2024-01-01T23:30:00Z') AS date)")!r}).fetchone()[0])
-        print(run_local(NamedQuery('snippet', 'tz', (), sql, Path('s.sql')), [], Path({str(tmp_path)!r})).rows[0][0])
+        print(run_local(NamedQuery('snippet', 'tz', (), sql, Path('s.sql')), [], Path({str(empty_lake)!r})).rows[0][0])
         """
     )
     env = os.environ | {"TZ": "Asia/Tokyo"}

@@ -12,6 +12,7 @@ from mlmeta.lake.synthetic import write_lake
 from query_fixtures import CHURN, FRAUD, PLANTED_DRIFT, records, utc
 
 FROM_DT, TO_DT = "2026-01-06", "2026-01-15"  # cuts the first and the last day of the history
+WIDE = ("2026-01-01", "2026-12-31")
 
 
 def one_value_per_execution(metric_frame: pd.DataFrame, pipeline: str, metric: str, from_dt: str, to_dt: str) -> pd.DataFrame:
@@ -219,6 +220,27 @@ def test_execution_comparison_matches_job_components_by_step_and_analysis_compon
     assert f"analysis/{CHURN}-{{execution}}-analysis-evaluation" in components
     early_stopping = [r for r in rows if r["name"] == "early_stopping_rounds"]
     assert early_stopping == [{"kind": "parameter", "component": "environment/train", "name": "early_stopping_rounds", "value_a": None, "value_b": "20"}]
+
+
+def unknown(*parameters: str) -> list[dict]:
+    return [{"kind": "unknown_execution", "component": None, "name": p, "value_a": None, "value_b": None} for p in parameters]
+
+
+def test_execution_comparison_with_an_unknown_execution_says_so_and_compares_nothing(run_query, metric_frame):
+    known = execution_ids(metric_frame, CHURN)[3]
+    mistyped = known[:-1] + ("x" if known[-1] != "x" else "y")
+
+    assert run_query("execution_comparison", known, mistyped, *WIDE).as_dicts() == unknown("execution_b")
+    assert run_query("execution_comparison", mistyped, known, *WIDE).as_dicts() == unknown("execution_a")
+    assert run_query("execution_comparison", mistyped, mistyped, *WIDE).as_dicts() == unknown("execution_a", "execution_b")
+
+
+def test_execution_comparison_outside_the_dt_range_is_unknown_there(run_query, metric_frame):
+    a, b = execution_ids(metric_frame, CHURN)[:2]
+    ended = metric_frame[metric_frame.pipeline_execution_id == a].dt.iloc[0]
+
+    assert run_query("execution_comparison", a, b, "2027-01-01", "2027-12-31").as_dicts() == unknown("execution_a", "execution_b")
+    assert run_query("execution_comparison", a, a, ended, ended).as_dicts() == []
 
 
 def test_metric_drift_threshold_is_inclusive(run_query):

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,7 @@ from runtime_shapes import ENVIRONMENT_TRIAL, EXECUTION_ID, SNAPSHOT_DT
 from mlmeta.cli import main
 from mlmeta.events.event_files import EventInput
 from mlmeta.events.handlers import HANDLERS_BY_NAME, handler_environment
+from mlmeta.events.missing_entities import MISSING
 from mlmeta.events.replay import Replayer
 from mlmeta.lake.records import decode_records
 
@@ -116,12 +118,100 @@ def test_what_is_not_an_event_is_quarantined_by_replay_itself(aws, replayer, han
 
 
 def test_a_handler_that_raises_fails_that_event_only(aws, replayer):
-    # Pipelines has not created trial 1.1 (nothing runs in moto): the tagger gives up and raises.
+    # Pipelines has not created trial 1.1 (nothing runs in moto): the tagger cannot tag it.
     failed, handled = replayer.replay(event("pipeline_execution_executing.json")), replayer.replay(event("scheduled_event.json"))
 
     assert (failed.outcome, failed.results) == ("failed", {"tagger": "failed"})
-    assert failed.reason.startswith(f"tagger: GaveUp: trial {ENVIRONMENT_TRIAL} of execution")
+    assert failed.reason.startswith(f"tagger: trial {ENVIRONMENT_TRIAL} does not exist in the embedded AWS; ")
     assert (handled.outcome, handled.handlers) == ("handled", ("reconciler",))
+
+
+def test_the_tagger_does_not_wait_for_what_nothing_will_create(aws, replayer):
+    """The tagger would wait about 31 s for Pipelines to create trial 1.1; replay has nothing that would,
+    so the first not-found ends the wait, and the reason says so with the real count and time."""
+    started = time.monotonic()
+    failed = replayer.replay(event("pipeline_execution_executing.json"))
+    elapsed = time.monotonic() - started
+
+    assert failed.reason == (
+        f"tagger: trial {ENVIRONMENT_TRIAL} does not exist in the embedded AWS; seed it or replay its creation first "
+        f"(1 attempt in {failed.seconds:.2f} s: replay does not wait for it to appear)"
+    )
+    assert 0 < failed.seconds <= elapsed < 5
+    assert "31 s" not in failed.reason and "6 attempts" not in failed.reason
+
+
+def test_against_an_emulator_that_keeps_no_record_the_reason_quotes_its_not_found(aws, replayer, monkeypatch):
+    """With --endpoint, replay cannot see the emulator's lookups: the tagger's own error names the trial."""
+    monkeypatch.setattr(MISSING, "record", lambda kind, name: None)
+
+    failed = replayer.replay(event("pipeline_execution_executing.json"))
+
+    assert failed.reason.startswith("tagger: An error occurred (ValidationException) when calling the DescribeTrial operation: ")
+    assert f"{ENVIRONMENT_TRIAL}'" in failed.reason
+    assert "it does not exist in the embedded AWS; seed it or replay its creation first (1 attempt in " in failed.reason
+    assert failed.missing_note is None
+
+
+def test_a_cloudtrail_event_whose_entity_is_missing_is_one_clear_line(aws, replayer, handler_logs, capfd):
+    """moto answered AddTags on an unknown ARN with a 500 and a server traceback, which botocore retried
+    and the guard raised as a transient error. Now it is a not-found (as for Describe*): no retry, the
+    guard records its verdict without the tag, and replay names what the embedded AWS lacks."""
+    attempts: list[str] = []
+    guard_client = replayer.handler_module("naming-guard").sagemaker
+    guard_client.meta.events.register("before-send.sagemaker.AddTags", lambda **_: attempts.append("AddTags"))
+
+    outcome = replayer.replay(event("cloudtrail_create_trial_component_SYNTHETIC.json"))
+    terminal = capfd.readouterr()
+
+    assert (outcome.outcome, outcome.results) == ("handled", {"naming-guard": "checked"})
+    assert outcome.reason == (
+        "entity trial component exp-churn-run-1 does not exist in the embedded AWS; seed it or replay its creation first"
+    )
+    assert "Traceback" not in terminal.err + terminal.out + handler_logs.getvalue()
+    assert "transient AWS error" not in handler_logs.getvalue()
+    assert attempts == ["AddTags"]  # one request: a not-found is not retried (the 500 was, 3 times)
+    (audit,) = [key for key in lake(aws, replayer) if key.startswith("audit/naming/")]  # the verdict is recorded
+    assert audit.endswith(".json.gz")
+
+
+def entry_of(size: int) -> dict:
+    """An event no rule matches whose PutEvents entry (Time 14 bytes + Source + DetailType + Detail) is
+    ``size`` bytes."""
+    fixed = {"version": "0", "id": "e1", "account": "123456789012", "region": "ap-northeast-1", "resources": [],
+             "time": "2026-01-02T09:18:24Z", "source": "custom", "detail-type": "Big"}
+    padding = size - 14 - len("custom") - len("Big") - len('{"padding":""}')
+    return {**fixed, "detail": {"padding": "x" * padding}}
+
+
+def test_an_event_over_eventbridges_256_kb_is_rejected_and_one_at_the_limit_is_not(aws, replayer):
+    at_limit, over = replayer.replay(EventInput("at-limit", entry_of(262_144))), replayer.replay(EventInput("over", entry_of(262_145)))
+
+    assert at_limit.outcome == "unrouted"
+    assert (over.outcome, over.routes, over.results) == ("rejected", (), {})
+    assert over.reason == (
+        "the event is 262,145 bytes as a PutEvents entry; EventBridge takes at most 262,144 (256 KB), "
+        "so it never delivers such an event"
+    )
+    assert quarantined(aws, replayer) == []
+
+
+def test_a_large_event_for_a_handler_is_rejected_before_any_handler_runs(aws, replayer):
+    big = event("pipeline_execution_succeeded.json")
+    big.event["detail"]["padding"] = "x" * 300_000
+
+    outcome = replayer.replay(big)
+
+    assert (outcome.outcome, outcome.handlers) == ("rejected", ())
+    assert lake(aws, replayer) == {}
+
+
+def test_what_is_not_an_event_and_too_large_for_eventbridge_is_rejected_not_quarantined(aws, replayer):
+    outcome = replayer.replay(EventInput("big.txt", "y" * 1_100_000, "neither JSON nor JSON Lines: Expecting value"))
+
+    assert (outcome.outcome, outcome.results) == ("rejected", {})
+    assert outcome.reason.startswith("the event is 1,100,000 bytes")
+    assert quarantined(aws, replayer) == []
 
 
 def test_an_event_no_rule_matches_is_unrouted(replayer):

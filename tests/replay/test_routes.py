@@ -73,6 +73,7 @@ def test_each_recorded_event_goes_to_its_handler(fixture, expected):
         ("Succeeded", ["ExecutionFinished"]),
         ("Failed", ["ExecutionFinished"]),
         ("Stopped", ["ExecutionFinished"]),
+        ("CompletedWithFailures", ["ExecutionFinished"]),
         ("Stopping", []),  # known, and nothing to do
         ("Paused", ["ExecutionStatusUnknown"]),  # unknown: the snapshotter quarantines it, nothing is dropped
     ],

@@ -11,7 +11,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mlmeta_runtime.events import (
+    EXECUTION_STATUSES,
     EXPERIMENT_ENTITY_NAME_RE,
+    TERMINAL_STATUSES,
     CloudTrailApiCallEvent,
     Malformed,
     PipelineExecutionStatusEvent,
@@ -173,7 +175,7 @@ def _iso(moment: datetime) -> str:
     use_case=USE_CASES,
     env=st.sampled_from(["dev", "stg", "prod"]),
     execution_id=EXECUTION_IDS,
-    status=st.sampled_from(["Executing", "Stopping", "Stopped", "Failed", "Succeeded"]),
+    status=st.sampled_from(EXECUTION_STATUSES),
     start=TIMES,
     duration=st.timedeltas(min_value=datetime.resolution, max_value=datetime(2020, 1, 2) - datetime(2020, 1, 1)),
 )
@@ -181,7 +183,7 @@ def test_generated_execution_status_events_always_parse_to_what_they_say(event_i
     arn = f"arn:aws:sagemaker:ap-northeast-1:123456789012:pipeline/{use_case}-{env}/execution/{execution_id}"
     detail = {"currentPipelineExecutionStatus": status, "executionStartTime": _iso(start), "pipelineExecutionArn": arn,
               "pipelineArn": arn.split("/execution/")[0]}
-    if status in ("Stopped", "Failed", "Succeeded"):
+    if status in TERMINAL_STATUSES:
         detail["executionEndTime"] = _iso(start + duration)
     event = _envelope(event_id, PipelineExecutionStatusEvent.DETAIL_TYPE, "aws.sagemaker", start, detail)
 

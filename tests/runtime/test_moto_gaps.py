@@ -7,8 +7,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from botocore.exceptions import ClientError
+from moto.sagemaker.models import sagemaker_backends
 
-from mlmeta.events.moto_gaps import record_execution_steps, sagemaker_like_aws, set_job_source
+from mlmeta.events.missing_entities import MISSING
+from mlmeta.events.moto_gaps import missing_entities_not_found, record_execution_steps, sagemaker_like_aws, set_job_source
 from moto_gaps import in_process_metrics_client
 from runtime_shapes import REGION, arn
 
@@ -71,3 +73,49 @@ def test_list_pipeline_execution_steps_answers_the_recorded_steps_newest_first(w
     assert [s["StepName"] for s in listed] == ["register", "evaluate", "preprocess"]
     assert listed[-1]["Metadata"]["ProcessingJob"]["Arn"] == arn("processing-job", "job-preprocess")
     assert missing.value.response["Error"]["Code"] == "ResourceNotFound"
+
+
+def test_search_filters_and_sorts_by_creation_time_for_every_entity_type(world):
+    """The naming sweep's Search: CreationTime in [since, until) as Search documents its time values."""
+    backend = sagemaker_backends["123456789012"][REGION]
+    world.sagemaker.create_experiment(ExperimentName="e1")
+    for number, name in enumerate(("late", "early", "in-between")):
+        world.sagemaker.create_experiment(ExperimentName=name)
+        world.sagemaker.create_trial(TrialName=name, ExperimentName="e1")
+        world.sagemaker.create_trial_component(TrialComponentName=name)
+        hour = {"early": 8, "in-between": 9, "late": 10}[name]
+        for entity in (backend.experiments[name], backend.trials[name], backend.trial_components[name]):
+            entity.creation_time = datetime(2026, 1, 2, hour, 30)  # moto keeps naive UTC times
+    window = [{"Name": "CreationTime", "Operator": "GreaterThanOrEqualTo", "Value": "2026-01-02T08:30:00"},
+              {"Name": "CreationTime", "Operator": "LessThan", "Value": "2026-01-02T10:30:00"}]
+
+    with sagemaker_like_aws():
+        found = {resource: world.sagemaker.search(Resource=resource, SearchExpression={"Filters": window},
+                                                  SortBy="CreationTime", SortOrder="Ascending")["Results"]
+                 for resource in ("Experiment", "ExperimentTrial", "ExperimentTrialComponent")}
+
+    assert [r["Experiment"]["ExperimentName"] for r in found["Experiment"]] == ["early", "in-between"]
+    assert [r["Trial"]["TrialName"] for r in found["ExperimentTrial"]] == ["early", "in-between"]
+    assert [r["TrialComponent"]["TrialComponentName"] for r in found["ExperimentTrialComponent"]] == ["early", "in-between"]
+
+
+def test_lookups_of_missing_entities_are_not_found_and_recorded_only_inside_the_context(world):
+    world.sagemaker.create_experiment(ExperimentName="e1")
+    missing_component = arn("experiment-trial-component", "nowhere")
+    MISSING.take()
+
+    with missing_entities_not_found():
+        for call in (lambda: world.sagemaker.add_tags(ResourceArn=missing_component, Tags=[{"Key": "k", "Value": "v"}]),
+                     lambda: world.sagemaker.describe_experiment(ExperimentName="e0"),
+                     lambda: world.sagemaker.describe_trial(TrialName="t0")):
+            with pytest.raises(ClientError) as raised:
+                call()
+            assert raised.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400  # not a 5xx to retry
+        world.sagemaker.add_tags(ResourceArn=world.sagemaker.describe_experiment(ExperimentName="e1")["ExperimentArn"],
+                                 Tags=[{"Key": "k", "Value": "v"}])  # what exists is tagged as before
+        recorded = MISSING.take()
+
+    assert recorded == ["trial component nowhere", "experiment e0", "trial t0"]
+    with pytest.raises(AttributeError, match="'NoneType' object has no attribute 'tags'"):  # outside: moto's own crash
+        world.sagemaker.add_tags(ResourceArn=missing_component, Tags=[{"Key": "k", "Value": "v"}])
+    assert MISSING.take() == []

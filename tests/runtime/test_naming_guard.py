@@ -89,16 +89,28 @@ def test_a_replayed_event_overwrites_the_same_audit_object_with_the_same_bytes(g
     assert first == second  # SNS is at-least-once anyway; the notice_id lets subscribers de-duplicate
 
 
-def test_another_cloudtrail_event_gets_its_own_audit_object(guard, world):
+def test_the_audit_record_is_the_entitys_whichever_event_reports_it(guard, world):
+    """Another CloudTrail record of the same entity (another delivery path, a re-created entity) lands on
+    the entity's object, with the same notice id; another entity gets its own."""
     world.sagemaker.create_trial_component(TrialComponentName="exp-churn-run-1")
+    world.sagemaker.create_trial_component(TrialComponentName="exp-churn-run-2")
     event = load_event(VIOLATION_EVENT)
-    other = copy.deepcopy(event)
-    other["detail"]["eventID"] = "78478c6d-6742-4c0c-a3c7-d7a14d19402f"
+    same_entity = copy.deepcopy(event)
+    same_entity["id"], same_entity["detail"]["eventID"] = "11111111-2222-3333-4444-666666666666", "78478c6d-6742-4c0c-a3c7-d7a14d19402f"
+    other_entity = copy.deepcopy(event)
+    other_entity["detail"]["eventID"] = "78478c6d-6742-4c0c-a3c7-d7a14d194030"
+    other_entity["detail"]["requestParameters"]["trialComponentName"] = "exp-churn-run-2"
+    other_entity["detail"]["responseElements"]["trialComponentArn"] = arn("experiment-trial-component", "exp-churn-run-2")
 
-    guard.lambda_handler(event, CONTEXT)
-    guard.lambda_handler(other, CONTEXT)
+    first = guard.lambda_handler(event, CONTEXT)
+    second = guard.lambda_handler(same_entity, CONTEXT)
+    third = guard.lambda_handler(other_entity, CONTEXT)
 
+    assert first["audit_key"] == second["audit_key"] != third["audit_key"]
     assert len(world.lake()) == 2
+    notices = world.notices()
+    assert [n["notice_id"] for n in notices][:2] == [first["audit_key"].rsplit("/", 1)[1].removesuffix(".json.gz")] * 2
+    assert notices[2]["notice_id"] != notices[0]["notice_id"]
 
 
 @pytest.mark.parametrize(

@@ -149,8 +149,8 @@ def test_an_execution_with_no_components_still_gets_both_objects_so_the_reconcil
     assert _records(world, METRIC_KEY) == []
 
 
-@pytest.mark.parametrize("status", ["Failed", "Stopped"])
-def test_failed_and_stopped_executions_are_snapshotted_with_their_status(snapshotter, world, status):
+@pytest.mark.parametrize("status", ["Failed", "Stopped", "CompletedWithFailures"])
+def test_every_finished_execution_is_snapshotted_with_its_status(snapshotter, world, status):
     event = load_event("pipeline_execution_succeeded.json")
     event["detail"]["currentPipelineExecutionStatus"] = status
 
