@@ -57,7 +57,7 @@ synth: install
 
 # The main job on the embedded defaults: no AWS account needed.
 demo: synth
-	$(VENV)/bin/mlmeta demo --out out/demo
+	$(VENV)/bin/mlmeta demo --out out/demo --force
 
 test: install
 	$(VENV)/bin/pytest -n 2

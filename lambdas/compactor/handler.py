@@ -30,7 +30,7 @@ import boto3
 
 from compactor.glue_views import sync_views
 from compactor.s3_store import S3ObjectStore
-from mlmeta.lake.compaction import CompactionReport, compact, compact_late_object, raw_days, scheduled_days
+from mlmeta.lake.compaction import CompactionReport, compact, compact_late_object, raw_days, scheduled_days, stray_folders
 from mlmeta.lake.compaction_state import compacted_ranges
 from mlmeta.lake.schema import TABLES
 
@@ -75,6 +75,10 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         return context is not None and context.get_remaining_time_in_millis() < STOP_MARGIN_MS
 
     trigger, report = _run(event, should_stop)
+    if not trigger.startswith("object "):
+        # Folders like dt=garbage are not the lake's; they are left alone and never stop the real days.
+        for folder in stray_folders(STORE):
+            logger.warning(json.dumps({"skipped_folder": folder, "reason": "its dt is not a day (YYYY-MM-DD)"}))
     # An object event that changed no range leaves the views alone (most events are today's snapshots);
     # the other triggers also put back views a deploy reset.
     resync = not trigger.startswith("object ") or (report is not None and report.state_written)

@@ -14,6 +14,7 @@ from mlmeta.naming import CONVENTION_ENV_VAR, ConventionError, NamingConvention,
 
 LAKE_BUCKET = "LAKE_BUCKET"
 QUARANTINE_QUEUE_URL = "QUARANTINE_QUEUE_URL"
+QUARANTINE_BUCKET = "QUARANTINE_BUCKET"
 NOTICES_TOPIC_ARN = "NOTICES_TOPIC_ARN"
 ENVIRONMENT = "ENVIRONMENT"
 METRICS_NAMESPACE = "POWERTOOLS_METRICS_NAMESPACE"
@@ -28,6 +29,7 @@ MAX_LOOKBACK_HOURS = 24 * 31
 _TEXT_VARIABLES = {
     LAKE_BUCKET: "the lake bucket's name",
     QUARANTINE_QUEUE_URL: "the quarantine queue's URL",
+    QUARANTINE_BUCKET: "the bucket that keeps events too large for the quarantine queue (the lake bucket)",
     NOTICES_TOPIC_ARN: "the notices topic's ARN",
 }
 
@@ -44,6 +46,7 @@ class Settings:
     # None unless the handler asked for it (load_settings' ``needs``).
     lake_bucket: str | None = None
     quarantine_queue_url: str | None = None
+    quarantine_bucket: str | None = None
     notices_topic_arn: str | None = None
     # The reconciler's pipelines and look-back window.
     pipeline_names: tuple[str, ...] = ()
@@ -77,6 +80,7 @@ def load_settings(environ: Mapping[str, str] | None = None, *, needs: Iterable[s
         metrics_namespace=environ.get(METRICS_NAMESPACE) or DEFAULT_METRICS_NAMESPACE,
         lake_bucket=texts[LAKE_BUCKET],
         quarantine_queue_url=texts[QUARANTINE_QUEUE_URL],
+        quarantine_bucket=texts[QUARANTINE_BUCKET],
         notices_topic_arn=texts[NOTICES_TOPIC_ARN],
         pipeline_names=_pipeline_names(environ, environment, convention) if PIPELINE_NAMES in needs else (),
         lookback_hours=_lookback_hours(environ),

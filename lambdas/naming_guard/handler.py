@@ -15,14 +15,14 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from mlmeta_runtime.errors import raising_aws_errors
 from mlmeta_runtime.events import CloudTrailApiCallEvent, Malformed, parse_event
 from mlmeta_runtime.quarantine import quarantine
-from mlmeta_runtime.settings import LAKE_BUCKET, NOTICES_TOPIC_ARN, QUARANTINE_QUEUE_URL, load_settings
+from mlmeta_runtime.settings import LAKE_BUCKET, NOTICES_TOPIC_ARN, QUARANTINE_BUCKET, QUARANTINE_QUEUE_URL, load_settings
 from naming_guard.guard import GuardResult, check_name, cloudtrail_check
 
 HANDLER = "naming-guard"
 ACCEPTED = (CloudTrailApiCallEvent,)
 
 logger = Logger()
-SETTINGS = load_settings(needs=(LAKE_BUCKET, QUARANTINE_QUEUE_URL, NOTICES_TOPIC_ARN))
+SETTINGS = load_settings(needs=(LAKE_BUCKET, QUARANTINE_QUEUE_URL, QUARANTINE_BUCKET, NOTICES_TOPIC_ARN))
 sagemaker = boto3.client("sagemaker")
 s3 = boto3.client("s3")
 sns = boto3.client("sns")
@@ -33,7 +33,7 @@ sqs = boto3.client("sqs")
 def lambda_handler(event: Any, context: LambdaContext) -> dict[str, Any]:
     parsed = parse_event(event, ACCEPTED)
     if isinstance(parsed, Malformed):
-        return quarantine(sqs, SETTINGS.quarantine_queue_url, event, parsed, handler=HANDLER)
+        return quarantine(sqs, SETTINGS.quarantine_queue_url, event, parsed, handler=HANDLER, s3=s3, bucket=SETTINGS.quarantine_bucket)
     logger.append_keys(event_id=parsed.id, cloudtrail_event_id=parsed.detail.event_id, action=parsed.detail.event_name)
     with raising_aws_errors(logger, "checking a name"):
         check = cloudtrail_check(sagemaker, parsed)

@@ -17,14 +17,14 @@ from mlmeta_runtime.errors import raising_aws_errors
 from mlmeta_runtime.events import TERMINAL_STATUSES, Malformed, PipelineExecutionStatusEvent, parse_event
 from mlmeta_runtime.pipelines import NotOurs
 from mlmeta_runtime.quarantine import quarantine
-from mlmeta_runtime.settings import LAKE_BUCKET, QUARANTINE_QUEUE_URL, load_settings
+from mlmeta_runtime.settings import LAKE_BUCKET, QUARANTINE_BUCKET, QUARANTINE_QUEUE_URL, load_settings
 from snapshotter.snapshot import SnapshotResult, execution_steps, finished_from_event, snapshot_execution
 
 HANDLER = "snapshotter"
 ACCEPTED = (PipelineExecutionStatusEvent,)
 
 logger = Logger()
-SETTINGS = load_settings(needs=(LAKE_BUCKET, QUARANTINE_QUEUE_URL))
+SETTINGS = load_settings(needs=(LAKE_BUCKET, QUARANTINE_QUEUE_URL, QUARANTINE_BUCKET))
 sagemaker = boto3.client("sagemaker")
 s3 = boto3.client("s3")
 sqs = boto3.client("sqs")
@@ -34,7 +34,7 @@ sqs = boto3.client("sqs")
 def lambda_handler(event: Any, context: LambdaContext) -> dict[str, Any]:
     parsed = parse_event(event, ACCEPTED)
     if isinstance(parsed, Malformed):
-        return quarantine(sqs, SETTINGS.quarantine_queue_url, event, parsed, handler=HANDLER)
+        return quarantine(sqs, SETTINGS.quarantine_queue_url, event, parsed, handler=HANDLER, s3=s3, bucket=SETTINGS.quarantine_bucket)
     logger.append_keys(event_id=parsed.id, pipeline_execution_arn=parsed.detail.pipeline_execution_arn)
     result = snapshot(parsed)
     logger.info(f"{result.status}: {result.reason}", extra={"keys": list(result.keys), "metrics": result.metrics})

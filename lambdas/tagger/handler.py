@@ -15,16 +15,17 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from mlmeta_runtime.errors import raising_aws_errors
 from mlmeta_runtime.events import Malformed, PipelineExecutionStatusEvent, PipelineStepStatusEvent, parse_event
 from mlmeta_runtime.quarantine import quarantine
-from mlmeta_runtime.settings import QUARANTINE_QUEUE_URL, load_settings
+from mlmeta_runtime.settings import QUARANTINE_BUCKET, QUARANTINE_QUEUE_URL, load_settings
 from tagger.tagging import tag_environment_trial, tag_step_component
 
 HANDLER = "tagger"
 ACCEPTED = (PipelineExecutionStatusEvent, PipelineStepStatusEvent)
 
 logger = Logger()
-SETTINGS = load_settings(needs=(QUARANTINE_QUEUE_URL,))
+SETTINGS = load_settings(needs=(QUARANTINE_QUEUE_URL, QUARANTINE_BUCKET))
 sagemaker = boto3.client("sagemaker")
 sqs = boto3.client("sqs")
+s3 = boto3.client("s3")  # only for malformed events too large for the quarantine queue
 # How the tagger waits while Pipelines has not created a resource yet (tests replace it).
 sleep = time.sleep
 
@@ -33,7 +34,7 @@ sleep = time.sleep
 def lambda_handler(event: Any, context: LambdaContext) -> dict[str, Any]:
     parsed = parse_event(event, ACCEPTED)
     if isinstance(parsed, Malformed):
-        return quarantine(sqs, SETTINGS.quarantine_queue_url, event, parsed, handler=HANDLER)
+        return quarantine(sqs, SETTINGS.quarantine_queue_url, event, parsed, handler=HANDLER, s3=s3, bucket=SETTINGS.quarantine_bucket)
     logger.append_keys(event_id=parsed.id, detail_type=parsed.detail_type)
     with raising_aws_errors(logger, "tagging"):
         if isinstance(parsed, PipelineExecutionStatusEvent):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -39,13 +40,16 @@ def _day(text: str) -> str:
 
 def run_compact_command(args: argparse.Namespace) -> int:
     # pyarrow loads only for this command.
-    from mlmeta.lake.compaction import CompactionError, compact, raw_days
+    from mlmeta.lake.compaction import CompactionError, compact, raw_days, stray_folders
     from mlmeta.lake.object_store import LocalDirectoryStore
 
     if not args.lake.is_dir():
         raise CliError(f"lake directory {args.lake} does not exist")
     store = LocalDirectoryStore(args.lake)
     try:
+        for folder in stray_folders(store):
+            print(f"mlmeta compact: warning: skipped {args.lake / folder}: its dt is not a day (YYYY-MM-DD), so no writer of "
+                  "the lake made it and no query reads it; move it out of the lake", file=sys.stderr)
         report = compact(store, args.days or raw_days(store))
     except (CompactionError, OSError) as err:
         raise CliError(f"cannot compact {args.lake}: {err}") from None

@@ -2,7 +2,8 @@
 
 stdout: the report (the named queries' answers, then what happened). stderr: progress. Exit code 0;
 1 when a handler failed on some event (the report names it); 2 with one line on stderr when the demo
-cannot run (an unwritable --out, moto missing, not a checkout).
+cannot run (an unwritable --out, an --out holding what the demo did not write, an earlier demo's output
+without --force, moto missing, not a checkout).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import sys
 from pathlib import Path
 
 from mlmeta.cli.errors import CliError
-from mlmeta.demo.settings import DEFAULT_EXECUTIONS, DEFAULT_SEED, MIN_EXECUTIONS
+from mlmeta.demo.settings import DEFAULT_EXECUTIONS, DEFAULT_SEED, MAX_EXECUTIONS, MIN_EXECUTIONS
 
 EXIT_SOME_FAILED = 1
 
@@ -26,24 +27,38 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "handlers, then query the lake with the named queries on DuckDB and chart it.",
     )
     demo.add_argument("--out", type=Path, default=Path("out/demo"), metavar="DIR",
-                      help="where the lake, the events, the logs and the chart are written (default out/demo)")
-    demo.add_argument("--executions", type=_at_least(MIN_EXECUTIONS), default=DEFAULT_EXECUTIONS, metavar="N",
-                      help=f"how many daily pipeline executions to simulate (default {DEFAULT_EXECUTIONS}, at least {MIN_EXECUTIONS})")
-    demo.add_argument("--seed", type=_at_least(0), default=DEFAULT_SEED, metavar="S",
+                      help="where the lake, the events, the logs and the chart are written (default out/demo): a new or "
+                      "empty directory, or an earlier demo's output with --force")
+    demo.add_argument("--force", action="store_true",
+                      help="replace an earlier demo's output in DIR (only the files that demo wrote; anything else there stops the demo)")
+    demo.add_argument("--executions", type=_whole_number(MIN_EXECUTIONS, MAX_EXECUTIONS), default=DEFAULT_EXECUTIONS, metavar="N",
+                      help=f"how many daily pipeline executions to simulate (default {DEFAULT_EXECUTIONS}, {MIN_EXECUTIONS} to {MAX_EXECUTIONS})")
+    demo.add_argument("--seed", type=_whole_number(0), default=DEFAULT_SEED, metavar="S",
                       help=f"seed of the simulation: the same seed writes the same lake (default {DEFAULT_SEED})")
     demo.set_defaults(func=run_demo_command)
 
 
-def _at_least(minimum: int):
+def _whole_number(minimum: int, maximum: int | None = None):
     def parse(text: str) -> int:
-        if not text.isdigit() or int(text) < minimum:
-            raise argparse.ArgumentTypeError(f"must be a whole number of at least {minimum}, got {text!r}")
+        if not text.isdigit() or int(text) < minimum or (maximum is not None and int(text) > maximum):
+            bounds = f"of at least {minimum}" if maximum is None else f"from {minimum} to {maximum}"
+            raise argparse.ArgumentTypeError(f"must be a whole number {bounds}, got {text!r}")
         return int(text)
 
     return parse
 
 
 def run_demo_command(args: argparse.Namespace) -> int:
+    from mlmeta.demo.output import DemoOutputError, check_output
+
+    try:
+        check_output(args.out, force=args.force)  # cheap, deletes nothing: a refusal is the only line
+    except DemoOutputError as err:
+        raise CliError(str(err)) from None
+    except OSError as err:
+        raise _unwritable(err, args.out) from None
+    # A first line at once: the imports below and the embedded AWS take seconds on a busy machine.
+    print(f"mlmeta demo: {args.executions} daily executions (seed {args.seed}) into {args.out}", file=sys.stderr, flush=True)
     # boto3, moto, DuckDB, pandas and matplotlib load only for this command.
     from mlmeta.demo.checkout import CheckoutError
     from mlmeta.demo.progress import Progress
@@ -55,11 +70,16 @@ def run_demo_command(args: argparse.Namespace) -> int:
 
     settings = DemoSettings(executions=args.executions, seed=args.seed)
     try:
-        report = run_demo(args.out, settings, Progress(sys.stderr, phases=PHASES))
+        report = run_demo(args.out, settings, Progress(sys.stderr, phases=PHASES), force=args.force)
+    except DemoOutputError as err:
+        raise CliError(str(err)) from None
     except OSError as err:
-        where = err.filename or args.out
-        raise CliError(f"cannot write the demo output {where}: {err.strerror or err}") from None
+        raise _unwritable(err, args.out) from None
     except (LocalAwsError, HandlerCodeError, CheckoutError) as err:
         raise CliError(str(err)) from None
     print(render(report))
     return EXIT_SOME_FAILED if report.failures else 0
+
+
+def _unwritable(err: OSError, out: Path) -> CliError:
+    return CliError(f"cannot write the demo output {err.filename or out}: {err.strerror or err}")

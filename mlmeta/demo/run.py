@@ -2,15 +2,15 @@
 executions replayed through the events stack's rules and the real handlers, then the lake queried on
 DuckDB and charted. See docs/demo.md.
 
-Everything in ``out`` is replaced: ``lake/`` (the lake bucket's objects), ``events.jsonl`` (every
-event delivered, in order), ``quarantine.jsonl`` (what the quarantine queue held), ``handlers.log``
-(the handlers' own log lines) and ``<metric>-<pipeline>.png``.
+Written to ``out`` (a new or empty directory, or an earlier demo's output with ``force``:
+``mlmeta.demo.output``): ``lake/`` (the lake bucket's objects), ``events.jsonl`` (every event delivered,
+in order), ``quarantine.jsonl`` (what the quarantine queue held), ``handlers.log`` (the handlers' own
+log lines), ``<metric>-<pipeline>.png`` and the manifest of these files.
 """
 
 from __future__ import annotations
 
 import json
-import shutil
 import time
 from collections import Counter
 from collections.abc import Mapping, Sequence
@@ -21,6 +21,7 @@ from typing import Any, TextIO
 from mlmeta.demo.aws_events import AwsNames, eda_event, execution_events, truncated
 from mlmeta.demo.deploy import DeployedExperiment, deploy_experiments
 from mlmeta.demo.history import SUCCEEDED, EdaAction, Execution, History, plan_history
+from mlmeta.demo.output import DemoOutput
 from mlmeta.demo.progress import Progress
 from mlmeta.demo.settings import ENVIRONMENT, METRIC, DemoSettings
 from mlmeta.events.event_files import EventInput
@@ -107,22 +108,22 @@ class _Episode:
         return len(self.deliveries) if isinstance(self.subject, Execution) else 1
 
 
-def run_demo(out: Path, settings: DemoSettings = DemoSettings(), progress: Progress | None = None) -> DemoReport:
-    """Run the demo, writing into ``out`` (created; earlier demo output replaced). An OSError means
-    ``out`` cannot be written."""
+def run_demo(out: Path, settings: DemoSettings = DemoSettings(), progress: Progress | None = None, *, force: bool = False) -> DemoReport:
+    """Run the demo, writing into ``out``: created if missing; an earlier demo's output there is replaced
+    only with ``force``. A DemoOutputError (nothing deleted) means ``out`` holds what the demo did not
+    write, or an earlier demo's output without ``force``; an OSError that ``out`` cannot be written."""
     started = time.perf_counter()
     progress = progress or Progress(phases=PHASES)
+    output = DemoOutput.prepare(out, force=force)
     lake = out / LAKE_DIR
-    out.mkdir(parents=True, exist_ok=True)
-    if lake.exists():
-        shutil.rmtree(lake)
-    history = plan_history(settings)
     pipeline = new("pipeline", use_case=settings.use_case.name, env=ENVIRONMENT)
-    replayed = _in_embedded_aws(settings, history, AwsNames(settings.environment.region, pipeline, settings.seed), out, progress)
+    chart = out / f"{METRIC}-{pipeline}.png"
+    output.claim([out / HANDLER_LOG, out / EVENTS_FILE, out / QUARANTINE_FILE, chart])
+    history = plan_history(settings)
+    replayed = _in_embedded_aws(settings, history, AwsNames(settings.environment.region, pipeline, settings.seed), output, progress)
     _write_jsonl(out / QUARANTINE_FILE, [q.body for q in replayed.quarantined])
     progress.phase("running the named queries on DuckDB")
     results = _queries(settings, pipeline, lake, history)
-    chart = out / f"{METRIC}-{pipeline}.png"
     progress.phase(f"drawing {chart}")
     summary = _draw(settings, lake, chart, history)
     return DemoReport(
@@ -155,17 +156,19 @@ class _Replayed:
     quarantined: tuple[Quarantined, ...]
 
 
-def _in_embedded_aws(settings: DemoSettings, history: History, names: AwsNames, out: Path, progress: Progress) -> _Replayed:
+def _in_embedded_aws(settings: DemoSettings, history: History, names: AwsNames, output: DemoOutput, progress: Progress) -> _Replayed:
     """Deploy, simulate and replay in an embedded AWS; copy its lake to ``out/lake``."""
+    out = output.root
     environment = settings.environment
     progress.phase("starting an embedded AWS: moto server on 127.0.0.1")
     with (out / HANDLER_LOG).open("w", encoding="utf-8") as log, (out / EVENTS_FILE).open("w", encoding="utf-8") as events_file, \
             embedded_moto() as endpoint:
         # These import moto: only now, once embedded_moto has said in one line if it is missing.
+        from mlmeta.demo.in_process import in_process_calls
         from mlmeta.demo.sagemaker_state import SimulatedSageMaker
         from mlmeta.events.moto_gaps import sagemaker_like_aws
 
-        with sagemaker_like_aws():
+        with sagemaker_like_aws(), in_process_calls(endpoint):
             replayer = Replayer(environment, endpoint, log_stream=log)
             experiments = deploy_experiments(environment, endpoint, log)
             progress.phase(
@@ -191,6 +194,7 @@ def _in_embedded_aws(settings: DemoSettings, history: History, names: AwsNames, 
             progress.finish()
             progress.phase(f"copying the lake bucket to {out / LAKE_DIR}")
             objects = replayer.export_lake(out / LAKE_DIR)
+            output.claim_tree(out / LAKE_DIR)  # a folder prepare() left absent: everything in it is the demo's
             return _Replayed(experiments, replay, objects, replayer.names.quarantine_queue, _drain_quarantine(replayer))
 
 

@@ -17,6 +17,7 @@ from mlmeta.naming import CONVENTION_ENV_VAR, DEFAULT_CONVENTION, NamingConventi
 # The variables of docs/handlers.md (lambdas/mlmeta_runtime/settings.py reads them).
 ENVIRONMENT = "ENVIRONMENT"
 QUARANTINE_QUEUE_URL = "QUARANTINE_QUEUE_URL"
+QUARANTINE_BUCKET = "QUARANTINE_BUCKET"
 LAKE_BUCKET = "LAKE_BUCKET"
 NOTICES_TOPIC_ARN = "NOTICES_TOPIC_ARN"
 PIPELINE_NAMES = "PIPELINE_NAMES"
@@ -49,7 +50,7 @@ class HandlerSpec:
     description: str
     timeout_seconds: int
     memory_mb: int
-    # Environment variables beyond ENVIRONMENT and QUARANTINE_QUEUE_URL (which every handler reads).
+    # Environment variables beyond ENVIRONMENT, QUARANTINE_QUEUE_URL and QUARANTINE_BUCKET (every handler's).
     needs_lake: bool = False
     needs_notices: bool = False
     needs_pipelines: bool = False
@@ -124,6 +125,8 @@ def handler_environment(
     environment = {
         ENVIRONMENT: settings.name,
         QUARANTINE_QUEUE_URL: resources.quarantine_queue_url,
+        # Events too large for a queue message are kept under the lake bucket's quarantine/ prefix.
+        QUARANTINE_BUCKET: resources.lake_bucket,
         # The convention in force at synth, so the handlers judge names by the same rules as the stacks.
         CONVENTION_ENV_VAR: json.dumps(convention.to_dict(), sort_keys=True, separators=(",", ":")),
         SERVICE_NAME: spec.service,

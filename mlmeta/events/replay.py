@@ -252,7 +252,8 @@ class Replayer:
         malformed = module.Malformed(NO_EVENT_ID, "<event>", f"{item.origin}: {item.problem}")
         try:
             with self._output_to_logs():
-                module.quarantine(self.aws["sqs"], self.resources.quarantine_queue_url, item.event, malformed, handler=REPLAY)
+                module.quarantine(self.aws["sqs"], self.resources.quarantine_queue_url, item.event, malformed, handler=REPLAY,
+                                  s3=self.aws["s3"], bucket=self.resources.lake_bucket)
         except (BotoCoreError, ClientError) as err:  # the queue refused it: say so on the event's line
             return Outcome(item.origin, None, FAILED, results={REPLAY: FAILED}, reason=f"{item.problem}; cannot quarantine it: {_one_line(err)}")
         return Outcome(item.origin, None, QUARANTINED, results={REPLAY: QUARANTINED}, reason=item.problem)

@@ -27,7 +27,7 @@ from datetime import date, timedelta
 from typing import Literal
 
 from mlmeta.lake.compaction_state import CompactedDay, CompactionError, CompactionState, TableState, read_state
-from mlmeta.lake.layout import COMPACTION_STATE_KEY, RAW_SUFFIX, compacted_key, partition_prefix, raw_partition
+from mlmeta.lake.layout import COMPACTION_STATE_KEY, RAW_SUFFIX, compacted_key, is_day, partition_prefix, raw_partition
 from mlmeta.lake.object_store import ObjectStore, PreconditionFailed
 from mlmeta.lake.parquet import encode_parquet
 from mlmeta.lake.records import decode_records
@@ -152,15 +152,26 @@ def scheduled_days(store: ObjectStore, today: date, lookback_days: int, *, table
     never = {
         dt
         for table in tables
-        for dt in store.list_partitions(table.prefix)
+        for dt in _day_partitions(store, table)
         if dt < today.isoformat() and dt not in state.table(table.name).days
     }
     return sorted(window | never)
 
 
 def raw_days(store: ObjectStore, *, tables: Sequence[TableSpec] = TABLES) -> list[str]:
-    """Every day with a raw partition in any of ``tables``."""
-    return sorted({dt for table in tables for dt in store.list_partitions(table.prefix)})
+    """Every day with a raw partition in any of ``tables`` (folders that are not days: ``stray_folders``)."""
+    return sorted({dt for table in tables for dt in _day_partitions(store, table)})
+
+
+def stray_folders(store: ObjectStore, *, tables: Sequence[TableSpec] = TABLES) -> list[str]:
+    """The ``<prefix>/dt=.../`` folders whose value is not a day (``dt=garbage``): no writer of the lake makes
+    them and neither Athena's partition projection nor the compactor reads them, so they are left alone
+    and reported, and never stop the compaction of the real days."""
+    return [partition_prefix(table.prefix, dt) for table in tables for dt in store.list_partitions(table.prefix) if not is_day(dt)]
+
+
+def _day_partitions(store: ObjectStore, table: TableSpec) -> list[str]:
+    return [dt for dt in store.list_partitions(table.prefix) if is_day(dt)]
 
 
 def source_digest(objects: Sequence[tuple[str, bytes]]) -> str:
@@ -185,10 +196,10 @@ def _compact_day(store: ObjectStore, table: TableSpec, dt: str, previous: Compac
         existing = store.get(target)
         try:
             sources = [(o.key, _read(store, o.key)) for o in listing]
-            rows = [row for _key, data in sources for row in decode_records(data)]
+            rows = [row for key, data in sources for row in _decode(key, data)]
             blob = encode_parquet(table, rows, _metadata(table, dt, sources, len(rows)))
-        except Exception as err:  # a corrupt object fails its day only; the run reports it
-            return DayResult(table.name, dt, "failed", len(listing), reason=f"{type(err).__name__}: {err}"), None
+        except Exception as err:  # an unreadable object fails its day only (left raw); the run reports it
+            return DayResult(table.name, dt, "failed", len(listing), reason=_failure_reason(err)), None
         entry = CompactedDay(fingerprint, len(sources), len(rows))
         if existing is not None and existing.data == blob:
             return DayResult(table.name, dt, "same-bytes", len(sources), len(rows)), entry
@@ -212,7 +223,7 @@ def _next_state(
     for table in tables:
         days = dict(entries[table.name])
         previous = state.table(table.name)
-        ranges = _ranges(days, store.list_partitions(table.prefix)) if ranges_may_grow else previous.ranges
+        ranges = _ranges(days, _day_partitions(store, table)) if ranges_may_grow else previous.ranges
         tables_state[table.name] = TableState(ranges=ranges, days=days)
     return replace(state, tables=tables_state)
 
@@ -248,6 +259,25 @@ def _metadata(table: TableSpec, dt: str, sources: Sequence[tuple[str, bytes]], r
         f"{METADATA_PREFIX}source_objects": str(len(sources)),
         f"{METADATA_PREFIX}source_sha256": source_digest(sources),
     }
+
+
+class UnreadableObject(Exception):
+    """A raw object of the day cannot be decoded: its day must not be compacted without it."""
+
+    def __init__(self, key: str, cause: Exception) -> None:
+        super().__init__(f"{type(cause).__name__} in {key}: {cause}")
+        self.key = key
+
+
+def _decode(key: str, data: bytes) -> list[dict]:
+    try:
+        return decode_records(data)
+    except Exception as err:  # gzip, UTF-8, JSON or shape: whichever it is, the key says where
+        raise UnreadableObject(key, err) from err
+
+
+def _failure_reason(err: Exception) -> str:
+    return str(err) if isinstance(err, UnreadableObject) else f"{type(err).__name__}: {err}"
 
 
 def _read(store: ObjectStore, key: str) -> bytes:

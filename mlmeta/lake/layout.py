@@ -27,6 +27,13 @@ COMPACTED_OBJECT_NAME = "data.parquet"
 RAW_SUFFIX = ".json.gz"
 # The compactor's bookkeeping (which days are compacted, from what, and the watermark).
 COMPACTION_STATE_KEY = "state/compaction/compaction-state.json"
+# Malformed events too large for the quarantine queue (lambdas/mlmeta_runtime/quarantine.py).
+QUARANTINE_PREFIX = "quarantine"
+
+
+def quarantine_key(sha256: str, moment: datetime) -> str:
+    """``quarantine/dt=<UTC day of moment>/<sha256>.json.gz``: a quarantined event, named by its content."""
+    return f"{QUARANTINE_PREFIX}/{PARTITION_KEY}={partition_value(moment)}/{sha256}.json.gz"
 
 
 def partition_prefix(prefix: str, dt: str) -> str:
@@ -46,12 +53,13 @@ def raw_partition(key: str, tables: Iterable[TableSpec]) -> tuple[TableSpec, str
         rest = key.removeprefix(f"{table.prefix}/{PARTITION_KEY}=")
         if rest != key and "/" in rest:
             dt, name = rest.split("/", 1)
-            if _is_day(dt) and name.endswith(RAW_SUFFIX) and "/" not in name:
+            if is_day(dt) and name.endswith(RAW_SUFFIX) and "/" not in name:
                 return table, dt
     return None
 
 
-def _is_day(text: str) -> bool:
+def is_day(text: str) -> bool:
+    """Whether ``text`` is a ``dt`` value the lake's writers make: a day as YYYY-MM-DD."""
     try:
         return date.fromisoformat(text).isoformat() == text
     except ValueError:

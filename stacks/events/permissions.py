@@ -31,6 +31,7 @@ from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
 
 from mlmeta.events.handlers import NAMING_GUARD, RECONCILER, SNAPSHOTTER, TAGGER, HandlerSpec
+from mlmeta.lake.layout import QUARANTINE_PREFIX
 from mlmeta.lake.schema import COMPONENT_SNAPSHOTS, METRIC_SNAPSHOTS, NAMING_AUDIT
 from mlmeta.naming import NamingConvention, arn_patterns
 from mlmeta.naming.tags import TAG_NAMING
@@ -57,6 +58,7 @@ _EVERY_ENTITY = (
 )
 _EXECUTIONS = "execution ids are chosen by SageMaker at run time; each pattern is one pipeline of this environment"
 _LAKE_PREFIXES = "the handler writes one object per execution or audit record under these lake prefixes only"
+_QUARANTINED_OBJECTS = "one object per malformed event too large for a queue message, named by its content, under this prefix only"
 _MARKERS = "one incomplete-snapshot marker per execution, named by its id, under this prefix only"
 
 
@@ -87,8 +89,13 @@ class HandlerAccess:
 def handler_statements(spec: HandlerSpec, access: HandlerAccess) -> list[Statement]:
     """The statements of ``spec``'s policy (log writes and the on-failure destination are granted elsewhere)."""
     builders = {TAGGER.name: _tagger, NAMING_GUARD.name: _naming_guard, SNAPSHOTTER.name: _snapshotter, RECONCILER.name: _reconciler}
-    quarantine = allow("QuarantineMalformedEvents", ["sqs:SendMessage"], [access.quarantine_queue.queue_arn])
-    return [quarantine, *builders[spec.name](access)]
+    quarantine = [
+        allow("QuarantineMalformedEvents", ["sqs:SendMessage"], [access.quarantine_queue.queue_arn]),
+        # An event too large for a queue message is kept in the lake bucket (docs/handlers.md, "Error policy").
+        allow("KeepOversizedMalformedEvents", ["s3:PutObject"], access.lake_objects(QUARANTINE_PREFIX), wildcards=_QUARANTINED_OBJECTS),
+        allow("EncryptOversizedMalformedEvents", ["kms:GenerateDataKey"], [access.lake_key.key_arn]),
+    ]
+    return [*quarantine, *builders[spec.name](access)]
 
 
 def allow(

@@ -62,3 +62,34 @@ def test_a_corrupt_object_fails_with_exit_1_naming_the_day(lake, capsys):
     (lake / "raw" / "metric_snapshots" / "dt=2026-01-06" / "bad.json.gz").write_bytes(b"x")
     assert main(["compact", "--lake", str(lake)]) == 1
     assert "metric_snapshots 2026-01-06: BadGzipFile" in capsys.readouterr().err
+
+
+def test_a_0_byte_object_stops_its_day_with_exit_1_naming_the_key_and_the_day_stays_raw(lake, capsys):
+    day = lake / "raw" / "metric_snapshots" / "dt=2026-01-06"
+    empty = day / "emptyobject0.json.gz"
+    empty.write_bytes(b"")
+    kept = {path.name: path.read_bytes() for path in day.iterdir()}
+
+    assert main(["compact", "--lake", str(lake)]) == 1
+
+    captured = capsys.readouterr()
+    [line] = captured.err.splitlines()
+    assert "metric_snapshots 2026-01-06" in line and "raw/metric_snapshots/dt=2026-01-06/emptyobject0.json.gz" in line
+    assert json.loads(captured.out)["failures"] and not (lake / "compacted" / "metric_snapshots" / "dt=2026-01-06").exists()
+    assert {path.name: path.read_bytes() for path in day.iterdir()} == kept  # the day is left raw, every object in it
+
+
+def test_a_folder_that_is_not_a_day_is_skipped_with_one_warning_naming_it(lake, capsys):
+    days = {path.name for path in (lake / "raw").glob("*/dt=*")}
+    stray = lake / "raw" / "metric_snapshots" / "dt=garbage"
+    stray.mkdir()
+    (stray / "notes.json.gz").write_bytes(b"someone's file")
+
+    assert main(["compact", "--lake", str(lake)]) == 0
+
+    captured = capsys.readouterr()
+    [warning] = captured.err.splitlines()
+    assert warning.startswith("mlmeta compact: warning: skipped ") and str(stray) in warning
+    summary = json.loads(captured.out)
+    assert summary["failures"] == [] and summary["days"] == len(days)
+    assert (stray / "notes.json.gz").read_bytes() == b"someone's file"

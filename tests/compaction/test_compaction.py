@@ -3,6 +3,7 @@ concurrent writers, a run cut short, a corrupt object."""
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
 import random
@@ -13,7 +14,7 @@ import pytest
 from compaction_fixtures import rows_per_day
 from recording_store import RecordingStore
 
-from mlmeta.lake.compaction import compact, compact_late_object, raw_days, scheduled_days
+from mlmeta.lake.compaction import compact, compact_late_object, raw_days, scheduled_days, stray_folders
 from mlmeta.lake.compaction_state import read_state
 from mlmeta.lake.layout import COMPACTION_STATE_KEY, compacted_key, object_key
 from mlmeta.lake.object_store import LocalDirectoryStore
@@ -219,6 +220,61 @@ def test_a_corrupt_object_fails_its_day_only_and_that_day_stays_on_raw(lake):
     assert "BadGzipFile" in report.failures[0].reason
     assert read_state(store)[0].ranges("metric_snapshots") == (("2026-01-05", "2026-01-09"), ("2026-01-11", "2026-01-16"))
     assert read_state(store)[0].ranges("component_snapshots") == (("2026-01-05", "2026-01-16"),)
+
+
+def _truncated(blob: bytes) -> bytes:
+    return blob[: len(blob) // 2]
+
+
+@pytest.mark.parametrize(
+    ("case", "damage", "error"),
+    [
+        ("0 bytes", lambda blob: b"", "0 bytes: not a gzip object"),
+        ("truncated gzip", _truncated, "EOFError"),
+        ("a JSON array, not an object", lambda blob: gzip.compress(b"[1, 2]\n", mtime=0), "not an object"),
+    ],
+    ids=["0-bytes", "truncated-gzip", "json-array"],
+)
+def test_an_unreadable_object_leaves_its_day_raw_names_the_key_and_loses_nothing(lake, case, damage, error):
+    """A day with an unreadable raw object is never compacted without it (it would vanish from every
+    query): the day fails with the object's key, stays raw, and every raw object is still there."""
+    day = lake / METRIC_SNAPSHOTS.prefix / "dt=2026-01-10"
+    victim = sorted(day.glob("*.json.gz"))[0]
+    victim.write_bytes(damage(victim.read_bytes()))
+    raw_before = {path: path.read_bytes() for path in sorted(lake.rglob("*.json.gz"))}
+    store = LocalDirectoryStore(lake)
+
+    report = compact(store, raw_days(store))
+
+    [failure] = report.failures
+    assert (failure.table, failure.dt) == ("metric_snapshots", "2026-01-10")
+    key = victim.relative_to(lake).as_posix()
+    assert key in failure.reason and error in failure.reason
+    assert not (lake / compacted_key(METRIC_SNAPSHOTS, "2026-01-10")).exists()
+    assert read_state(store)[0].ranges("metric_snapshots") == (("2026-01-05", "2026-01-09"), ("2026-01-11", "2026-01-16"))
+    assert {r.outcome for r in report.results if r is not failure} == {"written", "no-raw-objects"}  # the other days went on
+    assert {path: path.read_bytes() for path in sorted(lake.rglob("*.json.gz"))} == raw_before
+
+
+def test_a_snapshot_of_no_metrics_is_an_empty_object_not_an_unreadable_one(lake):
+    # A failed execution may have no metric: the snapshotter then writes valid gzip with no line.
+    (lake / METRIC_SNAPSHOTS.prefix / "dt=2026-01-10" / "nometrics0000.json.gz").write_bytes(encode_records([]))
+    store = LocalDirectoryStore(lake)
+
+    assert compact(store, raw_days(store)).failures == ()
+
+
+def test_folders_that_are_not_days_are_reported_and_never_compacted_or_scheduled(lake):
+    for name in ("dt=garbage", "dt=2026-13-01"):
+        (lake / METRIC_SNAPSHOTS.prefix / name).mkdir()
+        (lake / METRIC_SNAPSHOTS.prefix / name / "x.json.gz").write_bytes(b"not ours")
+    store = LocalDirectoryStore(lake)
+
+    assert stray_folders(store) == [f"{METRIC_SNAPSHOTS.prefix}/dt=2026-13-01/", f"{METRIC_SNAPSHOTS.prefix}/dt=garbage/"]
+    assert "2026-13-01" not in raw_days(store) and "2026-13-01" not in scheduled_days(store, date(2026, 2, 1), lookback_days=2)
+    report = compact(store, raw_days(store))
+    assert report.failures == ()
+    assert read_state(store)[0].ranges("metric_snapshots") == (("2026-01-05", "2026-01-16"),)
 
 
 def test_scheduled_runs_look_back_and_backfill_days_never_compacted(lake):

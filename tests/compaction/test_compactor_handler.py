@@ -146,6 +146,33 @@ def test_a_corrupt_object_fails_the_invocation_after_the_other_days_are_recorded
     assert view_of(glue, "metric_snapshots") == view_sql(METRIC_SNAPSHOTS, ranges)
 
 
+def test_a_0_byte_object_fails_the_invocation_so_the_failed_runs_alarm_fires(aws):
+    """Raising is what alarms: EventBridge invokes asynchronously, Lambda retries, then the invocation goes
+    to the FailedRuns queue, whose NotEmpty alarm notifies (tests/infrastructure/test_compaction_stack.py)."""
+    handler, s3, glue, _puts = aws
+    key = "raw/metric_snapshots/dt=2026-01-10/emptyobject0.json.gz"
+    s3.put_object(Bucket=BUCKET, Key=key, Body=b"")
+
+    with pytest.raises(handler.CompactionFailed, match=rf"1 day\(s\) failed: metric_snapshots 2026-01-10: .*{key}"):
+        handler.lambda_handler(scheduled("2026-01-20T01:30:00Z"), Context())
+
+    ranges = (("2026-01-05", "2026-01-09"), ("2026-01-11", "2026-01-16"))
+    assert view_of(glue, "metric_snapshots") == view_sql(METRIC_SNAPSHOTS, ranges)  # the day still reads from raw
+    assert s3.head_object(Bucket=BUCKET, Key=key)["ContentLength"] == 0
+    listed = s3.list_objects_v2(Bucket=BUCKET, Prefix="compacted/metric_snapshots/dt=2026-01-10/").get("KeyCount")
+    assert listed == 0
+
+
+def test_a_folder_that_is_not_a_day_is_logged_and_does_not_stop_the_schedule(aws, caplog):
+    handler, s3, _glue, _puts = aws
+    s3.put_object(Bucket=BUCKET, Key="raw/metric_snapshots/dt=garbage/x.json.gz", Body=b"not ours")
+
+    summary = handler.lambda_handler(scheduled("2026-01-20T01:30:00Z"), Context())
+
+    assert summary["failures"] == [] and summary["days"] == 15  # 12 days of the fixture, 3 looked back on
+    assert any("raw/metric_snapshots/dt=garbage/" in r.getMessage() for r in caplog.records if r.levelname == "WARNING")
+
+
 @pytest.mark.parametrize(
     ("event", "message"),
     [

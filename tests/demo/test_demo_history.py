@@ -87,7 +87,10 @@ def test_with_the_default_seed_only_drifted_runs_stand_out_from_the_onset_on(set
     assert flagged[0] == history.drift_onset
 
 
-@pytest.mark.parametrize(("changes", "message"), [({"executions": MIN_EXECUTIONS - 1}, f"at least {MIN_EXECUTIONS}"), ({"drift_start_run": 10}, "full window")])
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [({"executions": MIN_EXECUTIONS - 1}, f"from {MIN_EXECUTIONS} to 1000, got {MIN_EXECUTIONS - 1}"), ({"executions": 1001}, f"from {MIN_EXECUTIONS} to 1000, got 1001"), ({"drift_start_run": 10}, "full window")],
+)
 def test_settings_out_of_range_say_which(changes, message):
     with pytest.raises(DemoSettingsError, match=message):
         DemoSettings(**changes)

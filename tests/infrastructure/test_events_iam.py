@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from cfn_values import ACCOUNT, as_list, decide, statements
+from cfn_values import ACCOUNT, as_list, decide, render, statements
 
 from mlmeta.events.handlers import HANDLERS_BY_NAME
 
@@ -79,8 +79,9 @@ EXPECTED_ACTIONS = {
                    "sagemaker:DescribeTrial", "sagemaker:DescribeTrialComponent", "sagemaker:AddTags", "s3:GetObject",
                    "s3:PutObject", "s3:DeleteObject", "s3:ListBucket", "kms:GenerateDataKey", "kms:Decrypt", "sns:Publish"},
 }  # fmt: skip
-# Every handler quarantines; the on-failure destination is written by Lambda with the function's role.
-COMMON_ACTIONS = {"sqs:SendMessage", "sqs:GetQueueAttributes", "sqs:GetQueueUrl"}
+# Every handler quarantines (an event too large for the queue goes to the lake's quarantine/ prefix); the
+# on-failure destination is written by Lambda with the function's role.
+COMMON_ACTIONS = {"sqs:SendMessage", "sqs:GetQueueAttributes", "sqs:GetQueueUrl", "s3:PutObject", "kms:GenerateDataKey"}
 
 
 @pytest.mark.parametrize("handler", sorted(EXPECTED_ACTIONS))
@@ -165,6 +166,21 @@ def test_every_handler_may_quarantine_and_reach_its_failure_destination(env_app,
     assert allowed(env_app, handler, "sqs:SendMessage", QUARANTINE)
     assert allowed(env_app, handler, "sqs:SendMessage", FAILURES)
     assert not allowed(env_app, handler, "sqs:ReceiveMessage", QUARANTINE)
+
+
+@pytest.mark.parametrize("handler", sorted(EXPECTED_ACTIONS))
+def test_every_handler_may_keep_an_oversized_malformed_event_under_the_quarantine_prefix_only(env_app, handler):
+    [keep] = [s for s in role_statements(env_app, handler) if s.get("Sid") == "KeepOversizedMalformedEvents"]
+    region = env_app.settings.region
+    resources = [render(resource, region=region) for resource in as_list(keep["Resource"])]
+    assert (keep["Effect"], as_list(keep["Action"]), resources) == ("Allow", ["s3:PutObject"], [f"{LAKE}/quarantine/*"])
+    [encrypt] = [s for s in role_statements(env_app, handler) if s.get("Sid") == "EncryptOversizedMalformedEvents"]
+    assert (as_list(encrypt["Action"]), as_list(encrypt["Resource"])) == (["kms:GenerateDataKey"], [LAKE_KEY])
+    assert allowed(env_app, handler, "s3:PutObject", f"{LAKE}/quarantine/dt=2026-01-02/{'a' * 64}.json.gz")
+    assert not allowed(env_app, handler, "s3:PutObject", f"{LAKE}/quarantine-elsewhere/x.json.gz")
+    assert not allowed(env_app, handler, "s3:GetObject", f"{LAKE}/quarantine/dt=2026-01-02/{'a' * 64}.json.gz")
+    if handler != "reconciler":  # the only handler that reads the lake
+        assert not allowed(env_app, handler, "kms:Decrypt", LAKE_KEY)
 
 
 def test_tagging_is_limited_to_mlmeta_tags(env_app):

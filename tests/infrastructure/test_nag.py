@@ -75,6 +75,8 @@ def events_acknowledgements(env: str) -> set[tuple[str, str]]:
                                                   "state/reconciler/incomplete-snapshots")),
         ],
     }  # fmt: skip
+    for resources in policies.values():
+        resources.append(f"{lake}/quarantine/*")  # every handler keeps oversized malformed events there
     # The doctor's probe queue too: the doctor deletes what it reads, the rest expires within the hour.
     queues = {"QuarantineQueue7DCA55F2", "DeliveryFailuresQueueD44B9E7E", "FailedInvocationsQueueC607D06D", "DoctorProbeQueueBBEE424D"}
     # The trail's access-log bucket (create_trail, every embedded environment): as for the lake's.

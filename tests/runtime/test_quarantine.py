@@ -5,13 +5,16 @@ returns normally (raising would make Lambda retry an event that can never succee
 from __future__ import annotations
 
 import copy
+import gzip
+import hashlib
+import importlib
 import json
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 
-from runtime_world import CONTEXT, load_event
+from runtime_world import CONTEXT, LAKE_BUCKET, load_event
 
 # handler -> a valid event it takes
 VALID = {
@@ -133,3 +136,77 @@ def test_when_the_quarantine_queue_fails_the_handler_raises_so_nothing_is_lost(h
         handlers["tagger"].lambda_handler({}, CONTEXT)
 
     assert "NonExistentQueue" in str(raised.value) or "does not exist" in str(raised.value)
+
+
+@pytest.fixture
+def runtime_quarantine(handlers):
+    # Imported once the handlers are (with their environment): its logger takes the service name then.
+    return importlib.import_module("mlmeta_runtime.quarantine")
+
+
+def _oversized(handler: str, size: int, chunk: str = "夜x\u2028é") -> dict[str, Any]:
+    """A valid event of ``handler`` without its detail-type (so malformed), padded to about ``size`` bytes
+    of UTF-8 JSON, by default with characters the ASCII-escaped body must keep exactly."""
+    raw = load_event(VALID[handler])
+    del raw["detail-type"]
+    raw["detail"]["padding"] = chunk * (size // len(chunk.encode()))
+    return raw
+
+
+@pytest.mark.parametrize("handler", sorted(VALID))
+def test_an_event_too_large_for_sqs_is_kept_whole_in_the_lake_bucket_and_the_queue_gets_a_pointer(
+    handlers, world, logs, runtime_quarantine, handler
+):
+    raw = _oversized(handler, 2 * 1024 * 1024)  # 2 MiB: over SQS's 1 MiB message limit
+
+    answer = handlers[handler].lambda_handler(copy.deepcopy(raw), CONTEXT)
+
+    assert answer["status"] == "quarantined" and answer["field"] == "detail-type"
+    [message] = world.quarantined()
+    pointer = json.loads(message["Body"])["quarantined_event"]
+    assert len(message["Body"]) < 4096
+    key = pointer["key"]
+    assert pointer["bucket"] == LAKE_BUCKET and key.startswith("quarantine/dt=") and key.endswith(".json.gz")
+    stored = gzip.decompress(world.lake()[key])
+    assert json.loads(stored) == raw  # the exact original event
+    assert pointer["size_bytes"] == len(stored) == len(runtime_quarantine.quarantine_body(raw)) > 2 * 1024 * 1024
+    assert pointer["sha256"] == hashlib.sha256(stored).hexdigest()
+    assert (pointer["event_id"], pointer["field"], pointer["handler"]) == (raw["id"], "detail-type", handlers[handler].HANDLER)
+    assert pointer["reason"] == answer["reason"]
+    attributes = {name: value["StringValue"] for name, value in message["MessageAttributes"].items()}
+    assert attributes["body_location"] == f"s3://{LAKE_BUCKET}/{key}" and attributes["event_id"] == raw["id"]
+    [error] = logs.at("ERROR")
+    assert f"s3://{LAKE_BUCKET}/{key}" in error["message"] and raw["id"] in error["message"]
+    assert set(world.lake()) == {key}  # nothing but the quarantined event was written
+
+
+def test_the_queue_takes_messages_up_to_the_inline_limit_and_the_bucket_the_rest(handlers, world, runtime_quarantine):
+    limit = runtime_quarantine.MAX_INLINE_BYTES
+    small, large = (_oversized("tagger", size, chunk="x") for size in (limit - 8 * 1024, limit + 1024))
+
+    for raw in (small, large):
+        handlers["tagger"].lambda_handler(copy.deepcopy(raw), CONTEXT)
+
+    inline, pointer = world.quarantined()
+    assert len(inline["Body"]) > limit - 16 * 1024 and json.loads(inline["Body"]) == small and "body_location" not in inline["MessageAttributes"]
+    assert json.loads(gzip.decompress(world.lake()[json.loads(pointer["Body"])["quarantined_event"]["key"]])) == large
+
+
+def test_a_repeated_oversized_event_is_stored_once_under_the_same_key(handlers, world):
+    raw = _oversized("snapshotter", 2 * 1024 * 1024)
+
+    for _ in range(2):
+        handlers["snapshotter"].lambda_handler(copy.deepcopy(raw), CONTEXT)
+
+    first, second = world.quarantined()
+    assert json.loads(first["Body"]) == json.loads(second["Body"])
+    assert len(world.lake()) == 1
+
+
+def test_when_the_bucket_refuses_an_oversized_event_the_handler_raises_so_nothing_is_lost(handlers, world):
+    world.s3.delete_bucket(Bucket=LAKE_BUCKET)
+
+    with pytest.raises(Exception, match="NoSuchBucket"):
+        handlers["tagger"].lambda_handler(_oversized("tagger", 2 * 1024 * 1024), CONTEXT)
+
+    assert world.quarantined() == []

@@ -9,7 +9,10 @@ import pytest
 from botocore.exceptions import ClientError, EndpointConnectionError
 from botocore.stub import Stubber
 
+from mlmeta.config import get_environment
+from mlmeta.events import handlers as stack_handlers
 from mlmeta.lake.schema import METRIC_SNAPSHOTS
+from mlmeta_runtime import settings as runtime_settings
 from mlmeta_runtime.errors import is_not_found, is_transient
 from mlmeta_runtime.jobs import job_component_name, looks_like_job_component
 from mlmeta_runtime.lake_writer import LakeObject, write_objects
@@ -34,6 +37,23 @@ def test_settings_hold_what_the_handler_needs():
 
     assert (settings.environment, settings.lake_bucket, settings.metrics_namespace) == ("dev", "lake", "mlmeta")
     assert settings.pipeline_names == ("churn-prediction-dev", "fraud-dev") and settings.lookback_hours == 72
+
+
+def test_the_stack_and_the_runtime_name_the_same_variables_and_every_handler_gets_the_quarantine_bucket():
+    # mlmeta.events.handlers writes the variables the stack and replay give; mlmeta_runtime.settings reads them.
+    names = ("ENVIRONMENT", "QUARANTINE_QUEUE_URL", "QUARANTINE_BUCKET", "LAKE_BUCKET", "NOTICES_TOPIC_ARN", "PIPELINE_NAMES",
+             "LOOKBACK_HOURS", "METRICS_NAMESPACE")
+    assert {name: getattr(stack_handlers, name) for name in names} == {name: getattr(runtime_settings, name) for name in names}
+    resources = stack_handlers.EventResources(lake_bucket="lake", quarantine_queue_url="https://q", notices_topic_arn="arn:t")
+    for spec in stack_handlers.HANDLERS:
+        environment = stack_handlers.handler_environment(spec, get_environment("dev"), resources)
+        assert environment[runtime_settings.QUARANTINE_BUCKET] == "lake", spec.name
+
+
+def test_the_quarantine_bucket_is_required_when_a_handler_needs_it():
+    with pytest.raises(ConfigurationError, match="QUARANTINE_BUCKET is not set: it must hold the bucket that keeps events too large"):
+        load_settings(BASE_ENV, needs=("QUARANTINE_QUEUE_URL", "QUARANTINE_BUCKET"))
+    assert load_settings({**BASE_ENV, "QUARANTINE_BUCKET": "lake"}, needs=("QUARANTINE_BUCKET",)).quarantine_bucket == "lake"
 
 
 @pytest.mark.parametrize(
