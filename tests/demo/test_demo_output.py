@@ -13,6 +13,7 @@ import pytest
 
 from mlmeta.cli import main
 from mlmeta.demo.output import MANIFEST, DemoOutput, DemoOutputError
+from mlmeta.demo.settings import MIN_EXECUTIONS
 
 
 def tree(directory: Path) -> dict[str, bytes]:
@@ -39,7 +40,7 @@ def one_error_line(capsys) -> str:
 def test_a_directory_that_is_not_a_demos_output_is_refused_and_kept_as_it_was(synced_lake, capsys, force):
     before = tree(synced_lake)
 
-    assert main(["demo", "--out", str(synced_lake), "--executions", "30", *(["--force"] if force else [])]) == 2
+    assert main(["demo", "--out", str(synced_lake), "--executions", str(MIN_EXECUTIONS), *(["--force"] if force else [])]) == 2
 
     line = one_error_line(capsys)
     assert line.startswith(f"mlmeta demo: error: {synced_lake} is not empty and is not an earlier demo's output")
@@ -51,7 +52,7 @@ def test_out_dot_is_refused_in_a_working_directory(synced_lake, capsys, monkeypa
     monkeypatch.chdir(synced_lake)
     before = tree(synced_lake)
 
-    assert main(["demo", "--out", ".", "--executions", "30"]) == 2
+    assert main(["demo", "--out", ".", "--executions", str(MIN_EXECUTIONS)]) == 2
 
     assert "is not an earlier demo's output" in one_error_line(capsys)
     assert tree(synced_lake) == before
@@ -61,7 +62,7 @@ def test_an_earlier_demos_output_needs_force(small_demo, tmp_path, capsys):
     earlier = Path(shutil.copytree(small_demo.out, tmp_path / "earlier"))
     before = tree(earlier)
 
-    assert main(["demo", "--out", str(earlier), "--executions", "30"]) == 2
+    assert main(["demo", "--out", str(earlier), "--executions", str(MIN_EXECUTIONS)]) == 2
 
     assert one_error_line(capsys) == (
         f"mlmeta demo: error: {earlier} holds an earlier demo's output: pass --force to replace it, or choose another --out"
@@ -75,7 +76,7 @@ def test_force_refuses_an_earlier_demos_output_with_a_file_it_did_not_write(smal
     synced.write_bytes(b"someone synced this here")
     before = tree(earlier)
 
-    assert main(["demo", "--out", str(earlier), "--executions", "30", "--force"]) == 2
+    assert main(["demo", "--out", str(earlier), "--executions", str(MIN_EXECUTIONS), "--force"]) == 2
 
     line = one_error_line(capsys)
     assert f"{synced} was not written by the demo" in line and "nothing was deleted" in line
