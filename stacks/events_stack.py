@@ -65,7 +65,7 @@ class EventsStack(Stack):
         )
         kept = RemovalPolicy.RETAIN if settings.retain_data else RemovalPolicy.DESTROY
 
-        self.notices = NoticesTopic(self, "Notices", environment=settings.name)
+        self.notices = NoticesTopic(self, "Notices", environment=settings.name, subscribers=settings.notice_subscribers)
         topic = self.notices.topic
         self.quarantine = AlarmedQueue(self, "Quarantine", holds="malformed events the handlers refused", topic=topic)
         self.delivery_failures = AlarmedQueue(

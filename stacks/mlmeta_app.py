@@ -51,6 +51,7 @@ def create_app(*, outdir: str | None = None) -> App:
 def build(app: App, settings: EnvironmentSettings, queries: Sequence[NamedQuery]) -> MlmetaStacks:
     """Add the stacks of environment ``settings`` to ``app``. New stacks are added here, in dependency order."""
     settings.check_trail()
+    settings.check_notice_subscribers()
     lake = LakeStack(
         app, settings.stack_name("lake"), settings=settings, queries=queries, **_stack_props(settings, "lake")
     )

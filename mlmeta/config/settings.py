@@ -7,6 +7,7 @@ environment variables themselves.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -21,6 +22,18 @@ DEFAULT_REGION = "ap-northeast-1"
 
 class SettingsError(ValueError):
     """A configuration mistake found at synth: reported as one line, not a traceback."""
+
+
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+
+
+def notice_protocol(subscriber: str) -> Literal["email", "https"] | None:
+    """The SNS protocol of a notice subscriber, or None if it is neither an e-mail address nor an https URL."""
+    if _EMAIL.fullmatch(subscriber):
+        return "email"
+    if subscriber.startswith("https://") and len(subscriber) > len("https://"):
+        return "https"
+    return None
 
 
 @dataclass(frozen=True)
@@ -128,6 +141,10 @@ class EnvironmentSettings:
     # does (an organisation trail, Control Tower's), which `mlmeta doctor` checks. Exactly one of the two.
     create_trail: bool = True
     existing_trail: str | None = None
+    # Who gets the notices (naming violations, drift and failure alarms): e-mail addresses, and https://
+    # endpoints of a chat webhook (Amazon Q Developer in chat applications, a Slack/Teams relay). E-mail
+    # subscriptions must be confirmed from the first message SNS sends.
+    notice_subscribers: tuple[str, ...] = ()
     # The daily compaction rechecks this many days before today (docs/compaction.md): a late snapshot
     # whose S3 event was lost is still picked up if it arrived within this many days of its day.
     compaction_lookback_days: int = 3
@@ -145,6 +162,15 @@ class EnvironmentSettings:
                 "set create_trail=True (the events stack creates one) or existing_trail='<name or ARN of your "
                 "organisation trail>' (mlmeta doctor checks that it logs them)"
             )
+
+    def check_notice_subscribers(self) -> None:
+        """Fails synth with one line on a subscriber that is neither an e-mail address nor an https URL."""
+        for subscriber in self.notice_subscribers:
+            if notice_protocol(subscriber) is None:
+                raise SettingsError(
+                    f"environment {self.name}: notice subscriber {subscriber!r} is neither an e-mail address "
+                    "(name@example.com) nor an https:// URL"
+                )
 
     @property
     def glue_database_name(self) -> str:

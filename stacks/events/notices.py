@@ -12,7 +12,10 @@ from aws_cdk import Aws, Duration, RemovalPolicy
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_sns as sns
+from aws_cdk import aws_sns_subscriptions as subscriptions
 from constructs import Construct
+
+from mlmeta.config.settings import notice_protocol
 
 CLOUDWATCH = "cloudwatch.amazonaws.com"
 # The key only encrypts messages in flight (SNS keeps none), so nothing is lost with it: a short wait suffices.
@@ -25,7 +28,7 @@ class NoticesTopic(Construct):
     topic: sns.Topic
     key: kms.Key
 
-    def __init__(self, scope: Construct, construct_id: str, *, environment: str) -> None:
+    def __init__(self, scope: Construct, construct_id: str, *, environment: str, subscribers: tuple[str, ...] = ()) -> None:
         super().__init__(scope, construct_id)
         self.key = kms.Key(
             self,
@@ -65,3 +68,9 @@ class NoticesTopic(Construct):
                 },
             )
         )
+        # The environment's subscribers (EnvironmentSettings.notice_subscribers), checked at synth.
+        for subscriber in subscribers:
+            if notice_protocol(subscriber) == "email":
+                self.topic.add_subscription(subscriptions.EmailSubscription(subscriber))
+            else:
+                self.topic.add_subscription(subscriptions.UrlSubscription(subscriber, protocol=sns.SubscriptionProtocol.HTTPS))

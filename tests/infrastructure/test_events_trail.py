@@ -5,6 +5,7 @@ logged bucket kept like the lake; cdk-nag and cfn-lint clean. One synth of the l
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import replace
 from pathlib import Path
 
@@ -115,3 +116,20 @@ def test_a_declared_organisation_trail_means_no_trail_of_our_own(tmp_path):
     settings = replace(SETTINGS, create_trail=False, existing_trail="arn:aws:cloudtrail:us-east-1:111122223333:trail/org")
     stacks = build(create_app(outdir=str(tmp_path)), settings, list(load_queries().values()))
     assert stacks.events.trail is None
+
+
+def test_notice_subscribers_are_subscribed_by_their_protocol(tmp_path):
+    settings = replace(SETTINGS, notice_subscribers=("mlops@example.com", "https://hooks.example.com/mlmeta"))
+    app = create_app(outdir=str(tmp_path))
+    stacks = build(app, settings, list(load_queries().values()))
+    template = app.synth().get_stack_by_name(stacks.events.stack_name).template
+    found = {(r["Properties"]["Protocol"], r["Properties"]["Endpoint"]) for r in template["Resources"].values()
+             if r["Type"] == "AWS::SNS::Subscription"}
+    assert found == {("email", "mlops@example.com"), ("https", "https://hooks.example.com/mlmeta")}
+
+
+@pytest.mark.parametrize("subscriber", ["mlops", "http://hooks.example.com/x", "https://", "a@b"])
+def test_a_subscriber_that_is_neither_an_address_nor_an_https_url_fails_synth_in_one_line(tmp_path, subscriber):
+    settings = replace(SETTINGS, notice_subscribers=(subscriber,))
+    with pytest.raises(SettingsError, match=rf"^environment prod: notice subscriber '{re.escape(subscriber)}' is neither"):
+        build(create_app(outdir=str(tmp_path)), settings, list(load_queries().values()))
