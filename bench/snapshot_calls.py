@@ -1,6 +1,6 @@
 """Benchmark: AWS calls and wall time to snapshot one execution, mlmeta's snapshotter against the
 ExperimentAnalytics way of gathering, as the experiment's history grows and as the execution's own
-components grow (design §7: the snapshotter's calls grow with the execution, never with the history).
+components grow (docs/design.md §7: the snapshotter's calls grow with the execution, never with the history).
 """
 
 from __future__ import annotations
@@ -85,7 +85,7 @@ def _compare(case: str, world: Any, snapshotter: Any, execution: Execution, repe
     with quiet_heap():
         ours_ms, baseline_ms = median_ms(ours, repeats), median_ms(baseline, repeats)
     expected = expected_calls(execution.components_per_trial())
-    check = "" if len(our_calls) == expected else f"; UNEXPECTED, design §7 gives {expected}"
+    check = "" if len(our_calls) == expected else f"; UNEXPECTED, docs/design.md §7 gives {expected}"
     return [
         Row(case, "AWS calls", "calls", len(our_calls), len(baseline_calls),
             f"{our_calls.summary()}{check}; baseline: {baseline_calls.summary()}"),

@@ -1,4 +1,4 @@
-"""Synth-time enforcement of the naming convention: the first of its three layers (design §3).
+"""Synth-time enforcement of the naming convention: the first of its three layers (docs/design.md §3).
 
 Every name a stack gives a SageMaker entity goes through ``require_compliant`` (or ``compliant_name``,
 which builds it with ``mlmeta.naming.new`` first), so a bad name in the config fails ``cdk synth``

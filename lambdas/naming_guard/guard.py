@@ -1,4 +1,4 @@
-"""The naming guard: the after-creation layer of the naming convention (design §3).
+"""The naming guard: the after-creation layer of the naming convention (docs/design.md §3).
 
 For each experiment, trial or trial component that someone creates (CloudTrail's CreateExperiment /
 CreateTrial / CreateTrialComponent, or the reconciler's periodic sweep):

@@ -1,4 +1,4 @@
-"""Metric and component snapshots of one finished pipeline execution (design §5).
+"""Metric and component snapshots of one finished pipeline execution (docs/design.md §5).
 
 1. Gather: the trial components of trial 1.1 (``{usecase}-{env}-{execution_id}``) and trial 1.2
    (``…-analysis``) through the Search API (``Parents.TrialName`` equals the trial, 100 a page, paged

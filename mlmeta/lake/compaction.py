@@ -1,4 +1,4 @@
-"""Compaction of the lake (design §7, docs/compaction.md): each table's raw objects of a day rewritten as
+"""Compaction of the lake (docs/design.md §7, docs/compaction.md): each table's raw objects of a day rewritten as
 one Parquet object, ``compacted/<table>/dt=YYYY-MM-DD/data.parquet``.
 
 - **Idempotent.** The state (``state/compaction/compaction-state.json``) remembers, per table and day,

@@ -1,4 +1,4 @@
-"""Object keys of the lake (design §5). Deterministic, so a re-snapshot overwrites the same object."""
+"""Object keys of the lake (docs/design.md §5). Deterministic, so a re-snapshot overwrites the same object."""
 
 from __future__ import annotations
 

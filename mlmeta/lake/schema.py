@@ -1,4 +1,4 @@
-"""The lake's data contract (design §5): one source of truth for the Glue tables and the local engine.
+"""The lake's data contract (docs/design.md §5): one source of truth for the Glue tables and the local engine.
 
 Types are Hive/Glue type strings. The Glue tables are generated from these definitions, and the
 local DuckDB engine pins its column types from them instead of letting ``read_json`` guess.
@@ -63,8 +63,9 @@ _IDENTITY = (
     Column("trial_name", "string"),
     Column("trial_kind", "string", "environment, analysis or eda"),
     Column("trial_component_name", "string"),
-    # Not in design §5: the pipeline step that produced the component, so that components of two
-    # executions can be matched (job-created component names carry random suffixes). Null if unknown.
+    # Added after the first data contract (docs/design.md §5 lists it now): the pipeline step that produced
+    # the component, so that components of two executions can be matched (job-created component names carry
+    # random suffixes). Null if unknown.
     Column("step_name", "string", "pipeline step that produced the component, if known"),
     Column("source_arn", "string", "ARN of the job that created the component, if any"),
 )

@@ -8,7 +8,7 @@ Used by the query tests, the demo and the benchmarks::
 
 The same arguments always give byte-identical objects. Records hold exactly the columns of
 ``mlmeta.lake.schema`` (times ISO-8601 UTC with ``Z``, ``schema_version`` 1); ``dt`` is not a column
-but the partition of the object's key, the UTC date of the execution's end (design §5).
+but the partition of the object's key, the UTC date of the execution's end (docs/design.md §5).
 
 What the history contains, so that every named query has something to find:
 

@@ -1,5 +1,5 @@
 """The tags the convention requires on every experiment, trial and trial component this system creates
-or adopts (design §3). One place for the keys, shared by the stacks and the Lambdas."""
+or adopts (docs/design.md §3). One place for the keys, shared by the stacks and the Lambdas."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Translates a named query's Trino SQL (Athena engine v3) into DuckDB SQL with Athena's results.
 
-sqlglot does the dialect translation; this module fixes the traps of design §6 that sqlglot leaves
+sqlglot does the dialect translation; this module fixes the traps of docs/design.md §6 that sqlglot leaves
 (each one measured, see docs/queries.md), and refuses clearly what it cannot translate faithfully.
 The session settings that complete the translation (UTC, integer division) are ``SESSION_SETTINGS``;
 the local engine applies them to every connection.

@@ -55,7 +55,7 @@ def table_location(bucket_name: str, prefix: str) -> str:
 
 
 def projection_parameters(bucket_name: str, prefix: str) -> dict[str, str]:
-    """Partition projection of ``dt`` (design §5): one partition per UTC day."""
+    """Partition projection of ``dt`` (docs/design.md §5): one partition per UTC day."""
     key = PARTITION_KEY
     return {
         "projection.enabled": "true",

@@ -11,7 +11,7 @@ from stacks.storage.secure_bucket import EncryptedStorage, infrequent_access_rul
 
 # Athena writes query results here (the workgroup enforces it); they expire quickly.
 ATHENA_RESULTS_PREFIX = "athena-results/"
-# Snapshots (design §5) live below raw/; old ones are read rarely, so they may move to Infrequent Access.
+# Snapshots (docs/design.md §5) live below raw/; old ones are read rarely, so they may move to Infrequent Access.
 RAW_PREFIX = "raw/"
 ACCESS_LOGS_PREFIX = "lake/"
 
@@ -20,7 +20,7 @@ class LakeStorage(EncryptedStorage):
     """KMS key (rotated), lake bucket (SSE-KMS, versioned, private) and its access-log bucket.
 
     Snapshots are a few KiB and stay in Standard (the bucket's 128 KiB transition minimum); compacted
-    objects (design §7) are large enough to move to Infrequent Access.
+    objects (docs/design.md §7) are large enough to move to Infrequent Access.
     """
 
     def __init__(

@@ -1,4 +1,4 @@
-"""new(): the names of the design's table, and a clear error naming the part for every bad input."""
+"""new(): the names of the table in docs/design.md §3, and a clear error naming the part for every bad input."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Trino -> DuckDB traps (design §6): each snippet runs on the local engine and must give Trino's answer.
+"""Trino -> DuckDB traps (docs/design.md §6): each snippet runs on the local engine and must give Trino's answer.
 
 The expected values are what Trino/Athena engine v3 returns for the same SQL (its documented semantics);
 the comment on each case says what DuckDB returns without the fix.

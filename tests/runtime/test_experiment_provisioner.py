@@ -2,7 +2,7 @@
 fixtures from tests/events/.
 
 moto 5.2.5 differs from SageMaker in ways that matter here, and the fixtures below say so:
-- CreateExperiment drops Tags (design §6): the handler always calls AddTags, and tags are read back
+- CreateExperiment drops Tags (docs/design.md §6): the handler always calls AddTags, and tags are read back
   with ListTags;
 - CreateExperiment on a taken name silently replaces the experiment, where SageMaker answers
   ValidationException "... already exists" (the SageMaker Python SDK's Experiment._load_or_create relies

@@ -1,0 +1,228 @@
+"""Who may import whom across the repository's packages (docs/architecture.md, "Import directions").
+
+Each package runs somewhere else (synth, Lambda, a pipeline step, a laptop), and a Lambda or a step gets
+only the files its asset ships, so an import across the wrong line breaks in AWS, not in the tests. This
+scans every ``.py`` file under the packages with ``ast`` (new files are picked up on their own) and
+checks each repository-internal import against ``ALLOWED``. Beyond ``import`` statements it counts the
+imports the code does by name: a module name given as a literal to ``checkout_module`` or
+``importlib.import_module``, and a path literal ``"lambdas"`` (the handler code loaded from the checkout).
+
+Where an import crosses a line today, it is a known debt, listed in ``EXCEPTIONS`` with its reason (and
+in docs/architecture.md); an exception that no longer matches anything must be removed, so the list
+stays true. Which third-party and ``mlmeta`` modules a Lambda handler may import exactly is
+tests/runtime/test_handler_imports.py's job; here only the direction between packages.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PACKAGES = ("mlmeta", "lambdas", "stacks", "pipelines", "bench", "tests")
+TOP_LEVEL_FILES = ("app.py",)
+# The handler packages sit at the top level of a Lambda asset (and of the tests' path): ``mlmeta_runtime``,
+# ``tagger``, ... are imported by those names and stand here for ``lambdas.<name>``.
+HANDLER_PACKAGES = frozenset(p.name for p in (ROOT / "lambdas").iterdir() if (p / "__init__.py").is_file())
+MLMETA_SUBPACKAGES = frozenset(p.name for p in (ROOT / "mlmeta").iterdir() if (p / "__init__.py").is_file())
+# The CDK: synth-time only, so only the code that runs at synth (and its tests) may import it.
+CDK_MODULES = frozenset({"aws_cdk", "constructs", "cdk_nag", "jsii"})
+DYNAMIC_IMPORTERS = frozenset({"checkout_module", "import_module"})
+
+# Source area (most specific prefix wins) -> the repository areas it may import. Its own area is always
+# allowed. ``tests`` may import everything.
+ALLOWED: dict[str, tuple[str, ...]] = {
+    # Shipped inside Lambda assets and the pipeline's step bundle: nothing of mlmeta besides itself.
+    "mlmeta.naming": (),
+    "mlmeta.lake": (),
+    # Read by every other part; depends on none of them.
+    "mlmeta.config": (),
+    # The library and CLI (laptop, notebook, CI): only itself. ``mlmeta.cli`` is checked apart below.
+    "mlmeta": ("mlmeta",),
+    # Lambda: the handler packages and the mlmeta paths the assets ship (stacks/runtime_code.py).
+    "lambdas": ("lambdas", "mlmeta.naming", "mlmeta.lake"),
+    # A SageMaker processing job: the step bundle holds pipelines/ and mlmeta/naming (stacks/pipeline/step_code.py).
+    "pipelines": ("pipelines", "mlmeta.naming"),
+    # Synth.
+    "stacks": ("stacks", "mlmeta"),
+    "app": ("mlmeta", "stacks"),
+    # Laptop: measures the library and runs the handlers in-process.
+    "bench": ("bench", "mlmeta", "lambdas"),
+    "tests": ("mlmeta", "lambdas", "stacks", "pipelines", "bench", "tests", "app"),
+}
+CDK_ALLOWED = ("stacks", "app", "tests")
+
+
+@dataclass(frozen=True)
+class AllowedException:
+    source: str  # repository path of the importing file
+    target: str  # the imported area or module prefix
+    reason: str
+
+
+# Known debts (docs/architecture.md, "Known debts"): each works only from a checkout of the repository.
+EXCEPTIONS = (
+    AllowedException(
+        "mlmeta/pipeline_definition/binary_classification.py",
+        "pipelines.common.classification",
+        "the synth-time pipeline definition takes the evaluation report's path from the step code; "
+        "pipelines/ is not installed with the package",
+    ),
+    AllowedException(
+        "mlmeta/demo/sagemaker_state.py",
+        "pipelines.common.tracking",
+        "the demo plays the evaluate step by running its tracking code from the checkout",
+    ),
+    AllowedException(
+        "mlmeta/demo/deploy.py",
+        "stacks.experiments.specs",
+        "the demo creates the experiments stack's experiments from its specs, loaded from the checkout",
+    ),
+    AllowedException(
+        "mlmeta/rehearsal/synth.py",
+        "stacks.mlmeta_app",
+        "mlmeta rehearse synthesizes the stacks in-process when no --assembly is given",
+    ),
+    AllowedException(
+        "mlmeta/events/handler_loader.py",
+        "lambdas",
+        "mlmeta replay, the demo and the rehearsal run the real handler code from the checkout's lambdas/",
+    ),
+    AllowedException(
+        "stacks/pipeline_stack.py",
+        "pipelines.common.tracking",
+        "the stack takes the evaluation step's name (DEFAULT_STEP) from the step code",
+    ),
+)
+
+
+@dataclass(frozen=True)
+class Import:
+    source: str  # repository path
+    line: int
+    module: str  # dotted, handler packages as lambdas.<name>
+
+
+def _python_files() -> Iterator[Path]:
+    for package in PACKAGES:
+        yield from sorted((ROOT / package).rglob("*.py"))
+    for name in TOP_LEVEL_FILES:
+        yield ROOT / name
+
+
+def _source_area(relative: str) -> str:
+    parts = Path(relative).with_suffix("").parts
+    if parts[0] == "mlmeta" and len(parts) > 2 and parts[1] in MLMETA_SUBPACKAGES:
+        return f"mlmeta.{parts[1]}"
+    return parts[0]
+
+
+def _qualified(module: str) -> str:
+    """``module`` with a handler package prefixed by ``lambdas.``; other names as they are."""
+    return f"lambdas.{module}" if module.partition(".")[0] in HANDLER_PACKAGES else module
+
+
+def _imports(path: Path) -> Iterator[Import]:
+    relative = path.relative_to(ROOT).as_posix()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), relative)):
+        modules: list[str] = []
+        if isinstance(node, ast.Import):
+            modules = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            # ``from mlmeta import naming`` imports mlmeta.naming.
+            if node.module == "mlmeta":
+                modules = [f"mlmeta.{a.name}" if a.name in MLMETA_SUBPACKAGES else "mlmeta" for a in node.names]
+            else:
+                modules = [node.module]
+        elif isinstance(node, ast.Call) and node.args and _called_name(node.func) in DYNAMIC_IMPORTERS:
+            first = node.args[0]
+            if isinstance(first, ast.Constant) and isinstance(first.value, str):
+                modules = [first.value]
+        elif isinstance(node, ast.Constant) and node.value == "lambdas" and relative.startswith("mlmeta/"):
+            modules = ["lambdas"]
+        for module in modules:
+            yield Import(relative, node.lineno, _qualified(module))
+
+
+def _called_name(func: ast.expr) -> str | None:
+    if isinstance(func, ast.Name):
+        return func.id
+    return func.attr if isinstance(func, ast.Attribute) else None
+
+
+def _within(module: str, prefix: str) -> bool:
+    return module == prefix or module.startswith(prefix + ".")
+
+
+def _repository_area(module: str) -> str | None:
+    """The repository area of ``module``, or None for the standard library and third-party packages."""
+    top = module.partition(".")[0]
+    if top in PACKAGES:
+        return module
+    return "app" if module == "app" else None
+
+
+def _allowed(source_area: str) -> tuple[str, ...]:
+    key = max((k for k in ALLOWED if _within(source_area, k)), key=len)
+    return (source_area, *ALLOWED[key])
+
+
+def _exception_for(found: Import) -> AllowedException | None:
+    return next((e for e in EXCEPTIONS if e.source == found.source and _within(found.module, e.target)), None)
+
+
+def _all_imports() -> list[Import]:
+    return [found for path in _python_files() for found in _imports(path)]
+
+
+def _crossings() -> list[Import]:
+    """Every repository-internal import its source's area may not make."""
+    crossings = []
+    for found in _all_imports():
+        if _repository_area(found.module) is None:
+            continue
+        if not any(_within(found.module, allowed) for allowed in _allowed(_source_area(found.source))):
+            crossings.append(found)
+    return crossings
+
+
+def test_the_scan_sees_every_package():
+    sources = {_source_area(found.source) for found in _all_imports()}
+    assert {"mlmeta.naming", "mlmeta.lake", "mlmeta.cli", "lambdas", "stacks", "pipelines", "bench", "tests", "app"} <= sources
+    # A handler package import is recognised as lambdas/, both static and by name.
+    assert any(f.source.startswith("lambdas/") and _within(f.module, _qualified("mlmeta_runtime")) for f in _all_imports())
+    assert any(f.module == "stacks.mlmeta_app" and f.source.startswith("mlmeta/") for f in _all_imports())
+
+
+def test_imports_go_only_in_the_allowed_directions():
+    unexpected = [f"{f.source}:{f.line} imports {f.module}" for f in _crossings() if _exception_for(f) is None]
+    assert unexpected == [], "imports across package lines (docs/architecture.md, Import directions)"
+
+
+def test_every_exception_is_still_needed():
+    used = {_exception_for(f) for f in _crossings()}
+    stale = [f"{e.source} -> {e.target}" for e in EXCEPTIONS if e not in used]
+    assert stale == [], "these debts are paid: remove them from EXCEPTIONS and docs/architecture.md"
+
+
+def test_only_synth_code_imports_the_cdk():
+    found = [
+        f"{f.source}:{f.line} imports {f.module}"
+        for f in _all_imports()
+        if f.module.partition(".")[0] in CDK_MODULES and not any(_within(_source_area(f.source), a) for a in CDK_ALLOWED)
+    ]
+    assert found == []
+
+
+def test_the_library_never_imports_its_command_line():
+    found = [
+        f"{f.source}:{f.line} imports {f.module}"
+        for f in _all_imports()
+        if _within(f.module, "mlmeta.cli")
+        and f.source.startswith("mlmeta/")
+        and not f.source.startswith("mlmeta/cli/")
+        and f.source != "mlmeta/__main__.py"
+    ]
+    assert found == []
