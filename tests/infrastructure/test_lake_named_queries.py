@@ -1,4 +1,4 @@
-"""Every queries/*.sql becomes an Athena named query in the environment's workgroup and database."""
+"""Every mlmeta/queries/sql/*.sql becomes an Athena named query in the environment's workgroup and database."""
 
 from __future__ import annotations
 
