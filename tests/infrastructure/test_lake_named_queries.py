@@ -13,7 +13,7 @@ from mlmeta.config import get_environment
 from mlmeta.queries.catalog import NamedQuery, load_queries, queries_dir
 from stacks.lake.named_queries import MAX_DESCRIPTION_CHARS, NamedQueries
 
-# Stand-ins, so that these tests check the construct even before (or however) queries/ changes.
+# Stand-ins, so that these tests check the construct even before (or however) mlmeta/queries/sql/ changes.
 SAMPLE_QUERIES = {
     "metric_history": (
         "-- Query: metric_history\n"

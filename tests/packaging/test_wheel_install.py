@@ -5,6 +5,7 @@ this test writes, and what synth and the local harness need is not installed at 
 from __future__ import annotations
 
 import email.parser
+import fcntl
 import json
 import os
 import shutil
@@ -61,7 +62,23 @@ def base_requirements(wheel: Path) -> list[str]:
 
 @pytest.fixture(scope="module")
 def base_venv(tmp_path_factory) -> Path:
-    work = tmp_path_factory.mktemp("wheel")
+    # Built once per run: pytest-xdist's workers share the run's directory (their base temps' parent) and
+    # wait for the first one's build.
+    run_directory = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        run_directory = run_directory.parent
+    work = run_directory / "base-install"
+    work.mkdir(exist_ok=True)
+    with open(work / ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (work / "ready").exists():
+            build_base_install(work)
+            (work / "ready").touch()
+    return work / "venv"
+
+
+def build_base_install(work: Path) -> None:
+    """``work/dist/mlmeta-*.whl`` built from a copy of the checkout, installed into ``work/venv`` with its base requirements."""
     source = work / "source"
     source.mkdir()
     for name in WHEEL_SOURCES:
@@ -77,7 +94,6 @@ def base_venv(tmp_path_factory) -> Path:
     into = [*pip, "--python", str(venv / "bin" / "python"), "install"]
     subprocess.run([*into, "--no-deps", str(wheel)], check=True, timeout=300)
     subprocess.run([*into, *base_requirements(wheel)], check=True, timeout=600)
-    return venv
 
 
 @pytest.fixture(scope="module")
