@@ -34,7 +34,7 @@ $(VENV)/.installed: pyproject.toml
 	@$(PY) -c 'import sys; assert sys.version_info[:2] == ($(subst .,$(comma),$(PYTHON_MINOR)))' 2>/dev/null || rm -rf $(VENV)
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet -e '.[deploy,dev]'
 	@touch $@
 
 node_modules/.installed: package.json package-lock.json

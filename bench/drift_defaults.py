@@ -91,7 +91,7 @@ BENCHMARK = Benchmark(
     title="metric_drift: detector and defaults against false alarms and planted drops",
     measures=(
         f"Each detector (`bench/drift_detectors.py`) judges every run of seeded series of {RUNS} runs "
-        f"(`bench/drift_series.py`) against the runs before it, as `queries/metric_drift.sql` does (a full window "
+        f"(`bench/drift_series.py`) against the runs before it, as `mlmeta/queries/sql/metric_drift.sql` does (a full window "
         "first). **False alarms**: DRIFT flags per 1,000 judged runs of stable series: gaussian noise around 0.88 "
         "(sd 0.006, the demo's auc), the same noise cut at 2 sd (the demo's own), a narrow score on a fixed hold-out "
         "set (sd 0.0015 in steps of 0.001, many ties), and a heavy-tailed series (Student's t, 3 degrees of freedom). "

@@ -1,7 +1,7 @@
 """The drift detectors the drift-defaults benchmark compares, on many series at once (numpy).
 
 Each judges run ``i`` against the ``window`` runs before it, and only when there are that many (the
-first ``window`` runs are never scored, as in ``queries/metric_drift.sql``):
+first ``window`` runs are never scored, as in ``mlmeta/queries/sql/metric_drift.sql``):
 
 - ``z-score``: ``|value - mean| >= threshold * stddev`` (sample standard deviation, a zero spread
   never flags): the check metric_drift ran before.

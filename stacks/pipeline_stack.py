@@ -1,6 +1,6 @@
 """The pipeline stack of one use case in one environment (stateless, but for its artifacts).
 
-It holds the SageMaker Pipeline, whose definition the SDK builds at synth (mlmeta.pipeline_definition),
+It holds the SageMaker Pipeline, whose definition the SDK builds at synth (stacks.pipeline.definition),
 the model package group it registers into, the artifacts bucket, the step code asset, the execution
 role and, when the use case has a schedule, an EventBridge Scheduler schedule.
 
@@ -20,8 +20,8 @@ from constructs import Construct
 from mlmeta.config import EnvironmentSettings, UseCase
 from mlmeta.naming import DEFAULT_CONVENTION, NamingConvention
 from mlmeta.naming.tags import TAG_KIND, TAG_USE_CASE
-from mlmeta.pipeline_definition import PipelineSpec, build_definition
-from mlmeta.pipeline_definition.binary_classification import image_uris_of
+from stacks.pipeline.definition import PipelineSpec, build_definition
+from stacks.pipeline.definition.binary_classification import image_uris_of
 from pipelines.common.tracking import DEFAULT_STEP
 from stacks.naming_guard import compliant_name
 from stacks.pipeline.artifacts import PipelineArtifacts

@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 from mlmeta.cli.errors import CliError
+from mlmeta.cli.extras import require_local_harness
 from mlmeta.demo.settings import DEFAULT_EXECUTIONS, DEFAULT_SEED, MAX_EXECUTIONS, MIN_EXECUTIONS
 
 EXIT_SOME_FAILED = 1
@@ -49,6 +50,7 @@ def _whole_number(minimum: int, maximum: int | None = None):
 
 
 def run_demo_command(args: argparse.Namespace) -> int:
+    require_local_harness()
     from mlmeta.demo.output import DemoOutputError, check_output
 
     try:

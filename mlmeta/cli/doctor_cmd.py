@@ -76,7 +76,7 @@ def run_doctor_command(args: argparse.Namespace) -> int:
         # e.g. a --profile that is not configured
         raise CliError(str(err)) from None
     except QueryError as err:
-        raise CliError(f"cannot read queries/*.sql: {err}") from None
+        raise CliError(f"cannot read mlmeta/queries/sql/*.sql: {err}") from None
     if args.format == "json":
         print(json.dumps([result.to_dict() for result in results], indent=2, ensure_ascii=False))
     else:

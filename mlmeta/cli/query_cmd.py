@@ -1,4 +1,4 @@
-"""``mlmeta query NAME`` runs a named query from ``queries/`` on Athena or on a local lake (DuckDB);
+"""``mlmeta query NAME`` runs a named query from ``mlmeta/queries/sql/`` on Athena or on a local lake (DuckDB);
 ``mlmeta queries`` lists the named queries with their parameters, ``mlmeta queries NAME`` prints one."""
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     query = subparsers.add_parser(
         "query",
         help="run a named query on Athena or on a local lake",
-        description="Run a named query from queries/*.sql. Parameters are positional: give one --param per '?' "
+        description="Run a named query from mlmeta/queries/sql/*.sql. Parameters are positional: give one --param per '?' "
         "in the order `mlmeta queries` lists them.",
     )
     query.add_argument("name", metavar="NAME", help="query name (see `mlmeta queries`)")
@@ -47,7 +47,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     listing = subparsers.add_parser(
         "queries",
         help="list the named queries and their parameters",
-        description="List the named queries of queries/*.sql (or $MLMETA_QUERIES_DIR): each one's description, "
+        description="List the named queries of mlmeta/queries/sql/*.sql (or $MLMETA_QUERIES_DIR): each one's description, "
         "its parameters in --param order and a usage line. With NAME, print that query's SQL file instead.",
     )
     listing.add_argument("name", metavar="NAME", nargs="?", help="print this query's text (the SQL file, header included)")

@@ -18,6 +18,7 @@ import tempfile
 from pathlib import Path
 
 from mlmeta.cli.errors import CliError
+from mlmeta.cli.extras import require_local_harness, require_synth
 from mlmeta.config import UnknownEnvironmentError, get_environment
 
 DEFAULT_ENV = "dev"
@@ -41,6 +42,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def rehearse_command(args: argparse.Namespace) -> int:
+    require_local_harness()
+    if args.assembly is None:
+        require_synth()
     # Imported here: moto, boto3 and the CDK would slow every other mlmeta command's start.
     from mlmeta.events.event_files import EventFileError, check_readable, read_events
     from mlmeta.events.handler_loader import HandlerCodeError

@@ -25,6 +25,7 @@ from contextlib import nullcontext
 from pathlib import Path
 
 from mlmeta.cli.errors import CliError
+from mlmeta.cli.extras import require_local_harness
 from mlmeta.config import UnknownEnvironmentError, get_environment
 
 DEFAULT_ENV = "dev"
@@ -49,6 +50,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def replay_command(args: argparse.Namespace) -> int:
+    require_local_harness(embedded_aws=not args.endpoint)
     # Imported here: boto3, Powertools and the engine would slow every other mlmeta command's start.
     from mlmeta.events.event_files import EventFileError, check_readable, read_events
     from mlmeta.events.handler_loader import HandlerCodeError

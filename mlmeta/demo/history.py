@@ -26,7 +26,7 @@ from mlmeta.naming import new
 
 EXECUTION_ID_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789"
 JOB_SUFFIX_LENGTH = 10
-# Step names of the pipeline definition (mlmeta/pipeline_definition/binary_classification.py); the
+# Step names of the pipeline definition (stacks/pipeline/definition/binary_classification.py); the
 # SDK's ModelStep runs the registration as "<name>-RegisterModel".
 PREPROCESS, TRAIN, EVALUATE, CHECK, REGISTER = "preprocess", "train", "evaluation", "check-roc-auc", "register-RegisterModel"
 SUCCEEDED, FAILED, STOPPED = "Succeeded", "Failed", "Stopped"

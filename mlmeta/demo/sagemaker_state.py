@@ -28,7 +28,7 @@ from mlmeta.naming import new
 # A trial component's PrimaryStatus for a step's status.
 COMPONENT_STATUS = {"Succeeded": "Completed", "Failed": "Failed", "Stopped": "Stopped"}
 SOURCE_TYPES = {"processing": "SageMakerProcessingJob", "training": "SageMakerTrainingJob"}
-# The pipeline's jobs run on its default instance type (mlmeta/pipeline_definition/spec.py, which imports the SDK).
+# The pipeline's jobs run on its default instance type (stacks/pipeline/definition/spec.py, which imports the SDK).
 INSTANCE_TYPE = "ml.m5.large"
 
 

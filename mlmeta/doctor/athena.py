@@ -1,5 +1,5 @@
 """Post-deploy: the environment's Athena workgroup exists and is ENABLED (athena GetWorkGroup), and holds
-a named query for every ``queries/*.sql`` of the checkout (ListNamedQueries, GetNamedQuery)."""
+a named query for every ``mlmeta/queries/sql/*.sql`` of the installed mlmeta (ListNamedQueries, GetNamedQuery)."""
 
 from __future__ import annotations
 
@@ -44,7 +44,7 @@ def check_named_queries(ctx: DoctorContext, expected: Sequence[str]) -> CheckRes
     if missing:
         return failed(
             QUERIES_CHECK,
-            f"{len(missing)} of the {len(expected)} queries/*.sql are not named queries of {name}: {', '.join(missing)}",
+            f"{len(missing)} of the {len(expected)} mlmeta/queries/sql/*.sql are not named queries of {name}: {', '.join(missing)}",
             f"the deployed lake stack is older than the checkout: make deploy ENV={ctx.settings.name}",
         )
-    return passed(QUERIES_CHECK, f"all {len(expected)} queries/*.sql are named queries of {name}")
+    return passed(QUERIES_CHECK, f"all {len(expected)} mlmeta/queries/sql/*.sql are named queries of {name}")

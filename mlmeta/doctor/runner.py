@@ -44,7 +44,7 @@ def run_doctor(
     probe_timeout: float = DEFAULT_TIMEOUT_SECONDS,
     clock: Callable[[], float] = time.monotonic,
 ) -> list[CheckResult]:
-    """``expected_queries``: the named queries the workgroup must hold (default: queries/*.sql of the checkout)."""
+    """``expected_queries``: the named queries the workgroup must hold (default: mlmeta/queries/sql/*.sql of the installed mlmeta)."""
     if phase not in PHASES:
         raise ValueError(f"phase must be one of {', '.join(PHASES)}, not {phase!r}")
     identity = check_credentials(aws, settings)

@@ -1,1 +1,1 @@
-"""Named queries: the SQL in ``queries/`` and the engines that run it (Athena, or DuckDB locally)."""
+"""Named queries: the SQL in ``mlmeta/queries/sql/`` and the engines that run it (Athena, or DuckDB locally)."""

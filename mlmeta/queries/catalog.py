@@ -1,4 +1,4 @@
-"""Loads the named queries in ``queries/*.sql`` and binds their ``?`` parameters.
+"""Loads the named queries in ``mlmeta/queries/sql/*.sql`` (package data) and binds their ``?`` parameters.
 
 Each file is one Trino-dialect query with a header comment::
 
@@ -25,6 +25,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from importlib import resources
 from pathlib import Path
 
 PARAM_TYPES = ("varchar", "date", "bigint", "double")
@@ -223,9 +224,12 @@ def parse_query_file(path: Path) -> NamedQuery:
 
 
 def queries_dir() -> Path:
-    """``queries/`` of this checkout, or ``$MLMETA_QUERIES_DIR``."""
+    """``$MLMETA_QUERIES_DIR``, or the package's ``sql/`` (package data: there in a wheel install too)."""
     override = os.environ.get("MLMETA_QUERIES_DIR")
-    return Path(override) if override else Path(__file__).resolve().parents[2] / "queries"
+    if override:
+        return Path(override)
+    # pip installs packages unpacked, where files() is a Path; a zipped package would need as_file().
+    return Path(str(resources.files(__package__) / "sql"))
 
 
 def load_queries(directory: Path | None = None) -> dict[str, NamedQuery]:

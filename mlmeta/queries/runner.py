@@ -63,7 +63,7 @@ def run_named(
     lake: Path | str | None = None,
     athena: AthenaTarget | None = None,
 ) -> QueryResult:
-    """Run ``query`` (a name from ``queries/`` or a loaded NamedQuery) with already-typed ``values``
+    """Run ``query`` (a name from ``mlmeta/queries/sql/`` or a loaded NamedQuery) with already-typed ``values``
     on exactly one engine: ``lake`` (DuckDB over that directory) or ``athena``."""
     if (lake is None) == (athena is None):
         raise QueryError("choose one engine: a lake directory (--lake DIR) or Athena (--athena), not both or neither")

@@ -14,7 +14,7 @@ from mlmeta.queries.catalog import NamedQuery, QueryError
 from mlmeta.queries.result import QueryResult
 
 UNKNOWN_KIND_PREFIX = "unknown_"
-# The dt range parameters of the queries that take one (queries/*.sql headers).
+# The dt range parameters of the queries that take one (mlmeta/queries/sql/*.sql headers).
 _RANGE = ("from_dt", "to_dt")
 
 

@@ -1,4 +1,4 @@
-"""Every ``queries/*.sql`` file as an Athena named query, so the console offers the same SQL as the CLI."""
+"""Every ``mlmeta/queries/sql/*.sql`` file as an Athena named query, so the console offers the same SQL as the CLI."""
 
 from __future__ import annotations
 

@@ -32,7 +32,7 @@ class QueryWorkgroup(Construct):
             description="mlmeta metric lake queries: results encrypted in the lake bucket, scans capped per query.",
             state="ENABLED",
             # True: the workgroup holds nothing that is not kept elsewhere. Its named queries come from
-            # queries/*.sql, its results live in the lake bucket (under that bucket's removal policy), and
+            # mlmeta/queries/sql/*.sql, its results live in the lake bucket (under that bucket's removal policy), and
             # Athena drops query history after 45 days anyway. With false, deleting or renaming the
             # workgroup fails while it holds named queries, e.g. one a user saved in the console.
             recursive_delete_option=True,

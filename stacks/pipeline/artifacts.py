@@ -2,7 +2,7 @@
 
 One per pipeline stack (use case and environment): the execution role's S3 access is then the whole
 of one bucket's two prefixes, and deleting a use case takes its data with it only where
-``retain_data`` allows. Layout (mlmeta.pipeline_definition.spec):
+``retain_data`` allows. Layout (stacks.pipeline.definition.spec):
 
 - ``input/``: CSVs people upload for the InputDataUri parameter;
 - ``executions/<execution_id>/{train,validation,test,model,evaluation}/``: one prefix per execution.
@@ -19,7 +19,7 @@ from aws_cdk import RemovalPolicy
 from constructs import Construct
 
 from mlmeta.config import RetentionSettings
-from mlmeta.pipeline_definition.spec import EXECUTIONS_PREFIX
+from stacks.pipeline.definition.spec import EXECUTIONS_PREFIX
 from stacks.storage.secure_bucket import EncryptedStorage, infrequent_access_rule
 
 ACCESS_LOGS_PREFIX = "artifacts/"

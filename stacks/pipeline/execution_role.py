@@ -34,7 +34,7 @@ from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
 from mlmeta.naming import DEFAULT_CONVENTION, NamingConvention, arn_patterns
-from mlmeta.pipeline_definition.spec import EXECUTIONS_PREFIX, INPUT_PREFIX
+from stacks.pipeline.definition.spec import EXECUTIONS_PREFIX, INPUT_PREFIX
 from stacks import nag
 
 # Pipelines names its jobs pipelines-<execution id>-<step>-<suffix>; job trial components add a suffix.

@@ -1,6 +1,6 @@
 """The SageMaker Pipeline resource and its model package group.
 
-The definition is built by the SDK at synth (mlmeta.pipeline_definition) with ``${Name}`` references
+The definition is built by the SDK at synth (stacks.pipeline.definition) with ``${Name}`` references
 where deploy-time values go (the role, the buckets), and CloudFormation fills them in with
 ``Fn::Sub``: the template holds the whole definition, readable in review, and the deployed pipeline
 gets concrete ARNs and S3 URLs. ``${AWS::Partition}``/``${AWS::AccountId}``/``${AWS::Region}`` are

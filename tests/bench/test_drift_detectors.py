@@ -1,5 +1,5 @@
 """The drift-defaults benchmark measures the detector metric_drift runs: bench.drift_detectors flags the
-same runs as queries/metric_drift.sql on a lake, for several settings, and its figures move the way
+same runs as mlmeta/queries/sql/metric_drift.sql on a lake, for several settings, and its figures move the way
 they must (more seeds do not change what is measured, planted drops are found)."""
 
 from __future__ import annotations

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-# Small stand-ins for queries/*.sql, so these tests do not change when the real queries do.
+# Small stand-ins for mlmeta/queries/sql/*.sql, so these tests do not change when the real queries do.
 SAMPLE_QUERIES = {
     "metric_history": """\
 -- Query: metric_history

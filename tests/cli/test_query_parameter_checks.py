@@ -1,4 +1,4 @@
-"""``mlmeta query`` refuses parameter values the query's header rules out (queries/*.sql: ``>= 1``,
+"""``mlmeta query`` refuses parameter values the query's header rules out (mlmeta/queries/sql/*.sql: ``>= 1``,
 ``<= to_dt``), with one line and before any engine work, on --lake and on --athena alike."""
 
 from __future__ import annotations

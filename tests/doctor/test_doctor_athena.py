@@ -48,11 +48,11 @@ def test_a_disabled_workgroup_fails_with_the_command_that_enables_it():
 def test_every_query_of_the_checkout_in_the_workgroup_passes():
     create_workgroup("metric_history", "runs", "a_query_made_in_the_console")
     result = check_named_queries(context(), ["metric_history", "runs"])
-    assert (result.ok, result.detail) == (True, "all 2 queries/*.sql are named queries of mlmeta-dev")
+    assert (result.ok, result.detail) == (True, "all 2 mlmeta/queries/sql/*.sql are named queries of mlmeta-dev")
 
 
 def test_a_query_of_the_checkout_the_deployment_lacks_fails():
     create_workgroup("metric_history")
     result = check_named_queries(context(), ["metric_history", "metric_drift", "runs"])
-    assert (result.ok, result.detail) == (False, "2 of the 3 queries/*.sql are not named queries of mlmeta-dev: metric_drift, runs")
+    assert (result.ok, result.detail) == (False, "2 of the 3 mlmeta/queries/sql/*.sql are not named queries of mlmeta-dev: metric_drift, runs")
     assert result.fix == "the deployed lake stack is older than the checkout: make deploy ENV=dev"

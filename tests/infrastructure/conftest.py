@@ -15,7 +15,7 @@ ENV_NAMES = tuple(ENVIRONMENTS)
 
 @pytest.fixture(scope="session")
 def synthesized(tmp_path_factory) -> Callable[[str], SynthesizedApp]:
-    """``synthesized("prod")``: that environment's app with the checkout's queries/*.sql, synthesized once."""
+    """``synthesized("prod")``: that environment's app with the checkout's mlmeta/queries/sql/*.sql, synthesized once."""
     cache: dict[str, SynthesizedApp] = {}
 
     def get(env_name: str) -> SynthesizedApp:

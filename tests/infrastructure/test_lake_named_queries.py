@@ -1,4 +1,4 @@
-"""Every queries/*.sql becomes an Athena named query in the environment's workgroup and database."""
+"""Every mlmeta/queries/sql/*.sql becomes an Athena named query in the environment's workgroup and database."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from mlmeta.config import get_environment
 from mlmeta.queries.catalog import NamedQuery, load_queries, queries_dir
 from stacks.lake.named_queries import MAX_DESCRIPTION_CHARS, NamedQueries
 
-# Stand-ins, so that these tests check the construct even before (or however) queries/ changes.
+# Stand-ins, so that these tests check the construct even before (or however) mlmeta/queries/sql/ changes.
 SAMPLE_QUERIES = {
     "metric_history": (
         "-- Query: metric_history\n"

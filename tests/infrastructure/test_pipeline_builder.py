@@ -13,8 +13,8 @@ import pytest
 from pipeline_template import run_time_name
 
 from mlmeta.naming import DEFAULT_CONVENTION, convention_from_dict, new
-from mlmeta.pipeline_definition import PipelineSpec, build_definition, environment_trial_name
-from mlmeta.pipeline_definition.binary_classification import convention_environment
+from stacks.pipeline.definition import PipelineSpec, build_definition, environment_trial_name
+from stacks.pipeline.definition.binary_classification import convention_environment
 from stacks.pipeline.sagemaker_pipeline import DefinitionReferenceError, check_references
 
 REPOSITORY = Path(__file__).resolve().parents[2]
@@ -44,7 +44,7 @@ OFFLINE_BUILD = textwrap.dedent(
     root = logging.getLogger()
     before = (root.level, list(root.handlers))
     started = time.perf_counter()
-    from mlmeta.pipeline_definition import PipelineSpec, build_definition
+    from stacks.pipeline.definition import PipelineSpec, build_definition
     imported = time.perf_counter()
     body = json.loads(build_definition(PipelineSpec(**json.loads(sys.argv[1]))))
     built = time.perf_counter()

@@ -38,7 +38,7 @@ TRINO_OK = {
 @pytest.fixture(scope="module")
 def errors() -> dict[str, list[GrammarError]]:
     """One Node process for every text of this module."""
-    texts = {f"queries/{name}.sql": q.sql for name, q in load_queries().items()} | ATHENA_REJECTS | DUCKDB_ONLY | TRINO_OK
+    texts = {f"mlmeta/queries/sql/{name}.sql": q.sql for name, q in load_queries().items()} | ATHENA_REJECTS | DUCKDB_ONLY | TRINO_OK
     found: dict[str, list[GrammarError]] = {label: [] for label in texts}
     for error in check_trino(texts):
         found[error.label].append(error)
@@ -46,9 +46,9 @@ def errors() -> dict[str, list[GrammarError]]:
 
 
 def test_every_named_query_is_valid_trino(errors):
-    problems = [str(e) for label, errs in errors.items() if label.startswith("queries/") for e in errs]
+    problems = [str(e) for label, errs in errors.items() if label.startswith("mlmeta/queries/sql/") for e in errs]
     assert problems == []
-    assert len([label for label in errors if label.startswith("queries/")]) >= 5
+    assert len([label for label in errors if label.startswith("mlmeta/queries/sql/")]) >= 5
 
 
 @pytest.mark.parametrize("label", sorted(TRINO_OK))

@@ -18,8 +18,8 @@ import json
 
 from mlmeta.naming import CONVENTION_ENV_VAR, DEFAULT_CONVENTION, NamingConvention
 from mlmeta.naming.vocabulary import FIELDS_BY_PART
-from mlmeta.pipeline_definition.sdk import offline_session, sdk_imports
-from mlmeta.pipeline_definition.spec import PipelineSpec
+from stacks.pipeline.definition.sdk import offline_session, sdk_imports
+from stacks.pipeline.definition.spec import PipelineSpec
 from pipelines.common.classification import report_json_path
 
 with sdk_imports():

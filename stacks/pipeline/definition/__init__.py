@@ -6,7 +6,7 @@
 Importing this package imports the SDK (~1.5 s); the CLI and the Lambdas never do. See docs/pipelines.md.
 """
 
-from mlmeta.pipeline_definition.binary_classification import PARAMETERS, build_definition, environment_trial_name
-from mlmeta.pipeline_definition.spec import EXECUTIONS_PREFIX, INPUT_PREFIX, PipelineSpec
+from stacks.pipeline.definition.binary_classification import PARAMETERS, build_definition, environment_trial_name
+from stacks.pipeline.definition.spec import EXECUTIONS_PREFIX, INPUT_PREFIX, PipelineSpec
 
 __all__ = ["EXECUTIONS_PREFIX", "INPUT_PREFIX", "PARAMETERS", "PipelineSpec", "build_definition", "environment_trial_name"]
