@@ -29,10 +29,10 @@ LambdaHandler = Callable[[Any, Any], Answer]
 
 def event_handler(
     name: str,
-    *,
     accepts: Sequence[type[E]],
     settings: HandlerSettings,
     logger: Logger,
+    *,
     sqs: Any,
     s3: Any,
     doing: str,

@@ -35,16 +35,8 @@ sns = boto3.client("sns")
 sqs = boto3.client("sqs")
 
 
-@event_handler(
-    HANDLER,
-    accepts=ACCEPTED,
-    settings=SETTINGS,
-    logger=logger,
-    sqs=sqs,
-    s3=s3,
-    doing="checking a name",
-    log_keys=lambda event: {"event_id": event.id, "cloudtrail_event_id": event.detail.event_id, "action": event.detail.event_name},
-)
+@event_handler(HANDLER, ACCEPTED, SETTINGS, logger, sqs=sqs, s3=s3, doing="checking a name",
+               log_keys=lambda event: {"event_id": event.id, "cloudtrail_event_id": event.detail.event_id, "action": event.detail.event_name})
 def lambda_handler(event: CloudTrailApiCallEvent) -> dict[str, Any]:
     check = cloudtrail_check(sagemaker, event)
     if isinstance(check, str):

@@ -36,16 +36,8 @@ CLIENTS = AwsClients(sagemaker=sagemaker, s3=s3, sns=boto3.client("sns"))
 sqs = boto3.client("sqs")
 
 
-@event_handler(
-    HANDLER,
-    accepts=ACCEPTED,
-    settings=SETTINGS,
-    logger=logger,
-    sqs=sqs,
-    s3=s3,
-    doing="reconciling",
-    log_keys=lambda event: {"event_id": event.id},
-)
+@event_handler(HANDLER, ACCEPTED, SETTINGS, logger, sqs=sqs, s3=s3, doing="reconciling",
+               log_keys=lambda event: {"event_id": event.id})
 def lambda_handler(event: ScheduledEvent) -> dict[str, Any]:
     summary = reconcile(CLIENTS, SETTINGS, now=event.time, steps=execution_steps(sagemaker))
     logger.info("reconciled", extra={"summary": summary.to_dict()})

@@ -35,16 +35,8 @@ s3 = boto3.client("s3")
 sqs = boto3.client("sqs")
 
 
-@event_handler(
-    HANDLER,
-    accepts=ACCEPTED,
-    settings=SETTINGS,
-    logger=logger,
-    sqs=sqs,
-    s3=s3,
-    doing="snapshotting",
-    log_keys=lambda event: {"event_id": event.id, "pipeline_execution_arn": event.detail.pipeline_execution_arn},
-)
+@event_handler(HANDLER, ACCEPTED, SETTINGS, logger, sqs=sqs, s3=s3, doing="snapshotting",
+               log_keys=lambda event: {"event_id": event.id, "pipeline_execution_arn": event.detail.pipeline_execution_arn})
 def lambda_handler(event: PipelineExecutionStatusEvent) -> dict[str, Any]:
     result = snapshot(event)
     logger.info(f"{result.status}: {result.reason}", extra={"keys": list(result.keys), "metrics": result.metrics})

@@ -28,16 +28,8 @@ s3 = boto3.client("s3")  # only for malformed events too large for the quarantin
 sleep = time.sleep
 
 
-@event_handler(
-    HANDLER,
-    accepts=ACCEPTED,
-    settings=SETTINGS,
-    logger=logger,
-    sqs=sqs,
-    s3=s3,
-    doing="tagging",
-    log_keys=lambda event: {"event_id": event.id, "detail_type": event.detail_type},
-)
+@event_handler(HANDLER, ACCEPTED, SETTINGS, logger, sqs=sqs, s3=s3, doing="tagging",
+               log_keys=lambda event: {"event_id": event.id, "detail_type": event.detail_type})
 def lambda_handler(event: PipelineExecutionStatusEvent | PipelineStepStatusEvent) -> dict[str, Any]:
     tag = tag_environment_trial if isinstance(event, PipelineExecutionStatusEvent) else tag_step_component
     result = tag(sagemaker, event, convention=SETTINGS.convention, environment=SETTINGS.environment, sleep=sleep)
