@@ -1,6 +1,9 @@
 """The handlers' configuration: environment variables read once per execution environment (at import),
 checked, and exposed as one typed object. A missing or invalid variable fails the Lambda's init with
 one line naming the variable, so a broken deployment shows at once instead of on the first event.
+
+Each event handler declares what it needs as a subclass of ``HandlerSettings`` (its fields are the
+variables it cannot run without, typed: ``str``, not ``str | None``) and loads it with ``from_environ``.
 """
 
 from __future__ import annotations
@@ -8,7 +11,8 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
+from typing import TypeVar
 
 from mlmeta.naming import CONVENTION_ENV_VAR, ConventionError, NamingConvention, resolve_convention, validate
 
@@ -34,6 +38,16 @@ _TEXT_VARIABLES = {
 }
 
 
+# The typed models' field for each variable a handler may need (load_settings' ``needs``).
+_FIELD_VARIABLES = {
+    "lake_bucket": LAKE_BUCKET,
+    "quarantine_queue_url": QUARANTINE_QUEUE_URL,
+    "quarantine_bucket": QUARANTINE_BUCKET,
+    "notices_topic_arn": NOTICES_TOPIC_ARN,
+    "pipeline_names": PIPELINE_NAMES,
+}
+
+
 class ConfigurationError(RuntimeError):
     """An environment variable is missing or invalid; the message names it."""
 
@@ -51,6 +65,33 @@ class Settings:
     # The reconciler's pipelines and look-back window.
     pipeline_names: tuple[str, ...] = ()
     lookback_hours: int = DEFAULT_LOOKBACK_HOURS
+
+
+H = TypeVar("H", bound="HandlerSettings")
+
+
+@dataclass(frozen=True)
+class HandlerSettings:
+    """What every event handler needs: the naming convention, its environment and the quarantine.
+    A handler that needs more subclasses it with more fields (a frozen dataclass)."""
+
+    environment: str
+    convention: NamingConvention
+    metrics_namespace: str
+    quarantine_queue_url: str
+    quarantine_bucket: str
+
+    @classmethod
+    def needs(cls) -> tuple[str, ...]:
+        """The environment variables this model's fields make required."""
+        return tuple(_FIELD_VARIABLES[f.name] for f in fields(cls) if f.name in _FIELD_VARIABLES)
+
+    @classmethod
+    def from_environ(cls: type[H], environ: Mapping[str, str] | None = None) -> H:
+        """The model from ``environ`` (default: the process environment); ConfigurationError names the
+        first missing or invalid variable."""
+        loaded = load_settings(environ, needs=cls.needs())
+        return cls(**{f.name: getattr(loaded, f.name) for f in fields(cls)})
 
 
 def load_settings(environ: Mapping[str, str] | None = None, *, needs: Iterable[str] = ()) -> Settings:

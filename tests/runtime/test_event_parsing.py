@@ -79,6 +79,26 @@ def test_an_event_of_a_type_the_handler_does_not_take_is_malformed_by_its_detail
     assert "'SageMaker Training Job State Change' is not one this handler takes" in parsed.reason
 
 
+def test_the_union_dispatches_by_detail_type_and_names_the_events_own_field():
+    # The models form one discriminated union on detail-type: pydantic's error path starts with the
+    # union's tag, which the Malformed verdict leaves out.
+    event = load_event("pipeline_step_train.json")
+    event["detail"]["stepName"] = "no spaces allowed"
+
+    parsed = parse_event(event, ALL)
+
+    assert (parsed.event_id, parsed.field) == (event["id"], "detail.stepName")
+    assert "is not a pipeline step name" in parsed.reason
+
+
+def test_a_detail_type_of_any_json_kind_is_malformed_by_its_detail_type():
+    for value in ([], {}, None, 5, True, "x" * 400):
+        event = {**load_event("scheduled_event.json"), "detail-type": value}
+        parsed = parse_event(event, (ScheduledEvent,))
+        assert isinstance(parsed, Malformed) and parsed.field == "detail-type", (value, parsed)
+        assert "(it takes 'Scheduled Event')" in parsed.reason
+
+
 def test_cloudtrail_keys_are_read_in_either_letter_case():
     event = load_event("cloudtrail_create_trial_component_SYNTHETIC.json")
     detail = event["detail"]
