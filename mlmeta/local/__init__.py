@@ -1,0 +1,1 @@
+"""The local harness: what runs mlmeta on a laptop with no AWS account (embedded AWS, a real local MLflow server)."""
