@@ -20,7 +20,7 @@ from constructs import Construct
 
 from mlmeta.config import lambda_runtime
 from stacks import nag
-from stacks.runtime_code import DEFAULT_SHARED, handler_path, lambda_code
+from stacks.runtime_code import handler_path, lambda_code
 
 PYTHON_RUNTIME = lambda_.Runtime(lambda_runtime.runtime_name(), lambda_.RuntimeFamily.PYTHON)
 ARCHITECTURE = {"arm64": lambda_.Architecture.ARM_64, "x86_64": lambda_.Architecture.X86_64}[lambda_runtime.ARCHITECTURE]
@@ -92,7 +92,7 @@ class PythonLambda(Construct):
     """``lambdas/<handler>/<module>.py:<function>`` as a Lambda function with its log group and role.
 
     ``packages``: other ``lambdas/`` packages the handler imports (``mlmeta_runtime``); ``shared``:
-    repository directories or files it imports (``mlmeta/naming``, ``mlmeta/lake/schema.py``)."""
+    repository directories it imports besides ``mlmeta_contract/``, which every asset ships (``mlmeta/lake``)."""
 
     function: lambda_.Function
     role: iam.Role
@@ -111,7 +111,7 @@ class PythonLambda(Construct):
         log_removal_policy: RemovalPolicy,
         environment: Mapping[str, str] | None = None,
         packages: Sequence[str] = (),
-        shared: Sequence[str] = DEFAULT_SHARED,
+        shared: Sequence[str] = (),
         timeout: Duration = Duration.minutes(1),
         memory_size: int = 256,
         layer_parameters: Mapping[str, str] | None = None,

@@ -35,16 +35,16 @@ DYNAMIC_IMPORTERS = frozenset({"checkout_module", "import_module"})
 # allowed. ``tests`` may import everything.
 ALLOWED: dict[str, tuple[str, ...]] = {
     # Shipped inside Lambda assets and the pipeline's step bundle: nothing of mlmeta besides itself.
-    "mlmeta.naming": (),
+    "mlmeta_contract.naming": (),
     "mlmeta.lake": (),
     # Read by every other part; depends on none of them.
     "mlmeta.config": (),
     # The library and CLI (laptop, notebook, CI): only itself. ``mlmeta.cli`` is checked apart below.
     "mlmeta": ("mlmeta",),
     # Lambda: the handler packages and the mlmeta paths the assets ship (stacks/runtime_code.py).
-    "lambdas": ("lambdas", "mlmeta.naming", "mlmeta.lake"),
-    # A SageMaker processing job: the step bundle holds pipelines/ and mlmeta/naming (stacks/pipeline/step_code.py).
-    "pipelines": ("pipelines", "mlmeta.naming"),
+    "lambdas": ("lambdas", "mlmeta_contract.naming", "mlmeta.lake"),
+    # A SageMaker processing job: the step bundle holds pipelines/ and mlmeta_contract/naming (stacks/pipeline/step_code.py).
+    "pipelines": ("pipelines", "mlmeta_contract.naming"),
     # Synth, from the checkout: the library, and the step code it bundles into the pipeline's asset and
     # whose constants (the evaluation step's name, its report's path) the definition names.
     "stacks": ("stacks", "mlmeta", "pipelines"),
@@ -121,7 +121,7 @@ def _imports(path: Path) -> Iterator[Import]:
         if isinstance(node, ast.Import):
             modules = [alias.name for alias in node.names]
         elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-            # ``from mlmeta import naming`` imports mlmeta.naming.
+            # ``from mlmeta import naming`` imports mlmeta_contract.naming.
             if node.module == "mlmeta":
                 modules = [f"mlmeta.{a.name}" if a.name in MLMETA_SUBPACKAGES else "mlmeta" for a in node.names]
             else:
@@ -180,7 +180,7 @@ def _crossings() -> list[Import]:
 
 def test_the_scan_sees_every_package():
     sources = {_source_area(found.source) for found in _all_imports()}
-    assert {"mlmeta.naming", "mlmeta.lake", "mlmeta.cli", "lambdas", "stacks", "pipelines", "bench", "tests", "app"} <= sources
+    assert {"mlmeta_contract.naming", "mlmeta.lake", "mlmeta.cli", "lambdas", "stacks", "pipelines", "bench", "tests", "app"} <= sources
     # A handler package import is recognised as lambdas/, both static and by name.
     assert any(f.source.startswith("lambdas/") and _within(f.module, _qualified("mlmeta_runtime")) for f in _all_imports())
     assert any(f.module == "stacks.mlmeta_app" and f.source.startswith("mlmeta/") for f in _all_imports())

@@ -32,7 +32,7 @@ from compactor.glue_views import sync_views
 from compactor.s3_store import S3ObjectStore
 from mlmeta.lake.compaction import CompactionReport, compact, compact_late_object, raw_days, scheduled_days, stray_folders
 from mlmeta.lake.compaction_state import compacted_ranges
-from mlmeta.lake.schema import TABLES
+from mlmeta_contract.lake.schema import TABLES
 
 LAKE_BUCKET = "LAKE_BUCKET"
 GLUE_DATABASE = "GLUE_DATABASE"

@@ -3,6 +3,6 @@ from the environment, event models, the quarantine, the lake writer, notices, re
 the AWS error policy.
 
 Imports only the standard library, boto3/botocore, Powertools (+ pydantic, which its layer ships),
-``mlmeta.naming`` and ``mlmeta.lake.{schema,layout,records}``, so the package ships in a Lambda asset
+``mlmeta_contract.naming`` and ``mlmeta_contract.lake.{schema,layout,records}``, so the package ships in a Lambda asset
 as it is (see docs/handlers.md).
 """

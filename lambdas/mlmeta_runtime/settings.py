@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields
 from typing import TypeVar
 
-from mlmeta.naming import CONVENTION_ENV_VAR, ConventionError, NamingConvention, resolve_convention, validate
+from mlmeta_contract.naming import CONVENTION_ENV_VAR, ConventionError, NamingConvention, resolve_convention, validate
 
 LAKE_BUCKET = "LAKE_BUCKET"
 QUARANTINE_QUEUE_URL = "QUARANTINE_QUEUE_URL"

@@ -12,7 +12,7 @@ import json
 from dataclasses import dataclass
 
 from mlmeta.config import EnvironmentSettings
-from mlmeta.naming import CONVENTION_ENV_VAR, DEFAULT_CONVENTION, NamingConvention, new
+from mlmeta_contract.naming import CONVENTION_ENV_VAR, DEFAULT_CONVENTION, NamingConvention, new
 
 # The variables of docs/handlers.md (lambdas/mlmeta_runtime/settings.py reads them).
 ENVIRONMENT = "ENVIRONMENT"

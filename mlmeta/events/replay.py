@@ -53,7 +53,7 @@ from mlmeta.events.local_aws import DUMMY_CREDENTIALS, LOCAL_ACCOUNT, SETUP_CONF
 from mlmeta.events.missing_entities import MISSING, missing_message
 from mlmeta.events.patterns import matches
 from mlmeta.events.routes import Route, routes
-from mlmeta.naming import DEFAULT_CONVENTION, NamingConvention
+from mlmeta_contract.naming import DEFAULT_CONVENTION, NamingConvention
 
 HANDLED, QUARANTINED, FAILED, UNROUTED, REJECTED = "handled", "quarantined", "failed", "unrouted", "rejected"
 OUTCOMES = (HANDLED, QUARANTINED, FAILED, UNROUTED, REJECTED)

@@ -27,7 +27,7 @@ from typing import Any
 from mlmeta.config import EnvironmentSettings
 from mlmeta.events.handlers import NAMING_GUARD, RECONCILER, SNAPSHOTTER, TAGGER, HandlerSpec, pipeline_names
 from mlmeta.events.patterns import check_pattern
-from mlmeta.naming import DEFAULT_CONVENTION, NamingConvention
+from mlmeta_contract.naming import DEFAULT_CONVENTION, NamingConvention
 
 # What SageMaker and EventBridge send (lambdas/mlmeta_runtime/events.py parses the same strings).
 SAGEMAKER_SOURCE = "aws.sagemaker"

@@ -2,7 +2,8 @@
 daily by a schedule rule and on every "Object Created" event under the lake's raw prefixes, with a
 dead-letter queue on both rules' targets and an on-failure destination, each alarmed.
 
-The code asset holds ``lambdas/compactor/`` and ``mlmeta/lake/``'s compaction modules (``SHARED_CODE``);
+The code asset holds ``lambdas/compactor/``, ``mlmeta_contract/`` (as every asset) and ``mlmeta/lake/``
+whole (``SHARED_CODE``: the compaction, Parquet, object-store and view modules);
 tests/infrastructure/test_compaction_stack.py checks that every import resolves in it or in the layer.
 """
 
@@ -32,17 +33,7 @@ from stacks.events.rules import RETRY_ATTEMPTS as DELIVERY_RETRY_ATTEMPTS
 from stacks.python_lambda import PythonLambda
 
 PACKAGE = "compactor"
-SHARED_CODE = (
-    "mlmeta/lake/__init__.py",
-    "mlmeta/lake/schema.py",
-    "mlmeta/lake/layout.py",
-    "mlmeta/lake/records.py",
-    "mlmeta/lake/object_store.py",
-    "mlmeta/lake/views.py",
-    "mlmeta/lake/parquet.py",
-    "mlmeta/lake/compaction_state.py",
-    "mlmeta/lake/compaction.py",
-)
+SHARED_CODE = ("mlmeta/lake",)
 # 01:30 UTC: yesterday's executions ended and were snapshotted (the reconciler runs hourly).
 DAILY_SCHEDULE = "cron(30 1 * * ? *)"
 # A year of backfill or a day of a million executions fits; runs stop a minute before (handler.STOP_MARGIN_MS).

@@ -10,7 +10,7 @@ import re
 from cfn_values import as_list, layer_parameters, render, statements, this_python
 
 from mlmeta.config.lambda_runtime import POWERTOOLS_VERSION
-from mlmeta.naming import CONVENTION_ENV_VAR, DEFAULT_CONVENTION, classify, convention_from_dict
+from mlmeta_contract.naming import CONVENTION_ENV_VAR, DEFAULT_CONVENTION, classify, convention_from_dict
 
 HANDLER = "experiment_provisioner.handler.lambda_handler"
 
