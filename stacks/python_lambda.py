@@ -19,12 +19,12 @@ from aws_cdk import aws_ssm as ssm
 from constructs import Construct
 
 from mlmeta.config import lambda_runtime
+from mlmeta_contract.events.environment import LOG_LEVEL, LOG_LEVEL_VALUE, SERVICE_NAME
 from stacks import nag
 from stacks.runtime_code import handler_path, lambda_code
 
 PYTHON_RUNTIME = lambda_.Runtime(lambda_runtime.runtime_name(), lambda_.RuntimeFamily.PYTHON)
 ARCHITECTURE = {"arm64": lambda_.Architecture.ARM_64, "x86_64": lambda_.Architecture.X86_64}[lambda_runtime.ARCHITECTURE]
-LOG_LEVEL = "INFO"
 
 # CloudWatch Logs accepts only these retention periods.
 _RETENTION_DAYS = {
@@ -140,8 +140,8 @@ class PythonLambda(Construct):
             timeout=timeout,
             memory_size=memory_size,
             environment={
-                "POWERTOOLS_SERVICE_NAME": service,
-                "POWERTOOLS_LOG_LEVEL": LOG_LEVEL,
+                SERVICE_NAME: service,
+                LOG_LEVEL: LOG_LEVEL_VALUE,
                 **(environment or {}),
             },
         )

@@ -23,6 +23,7 @@ from aws_cdk import aws_sns as sns
 from constructs import Construct
 
 from mlmeta.config import lambda_runtime
+from mlmeta_contract.events.environment import COMPACTOR, service_name
 from stacks.compaction.permissions import compactor_statements, source_prefixes
 from stacks.events.alarmed_queue import AlarmedQueue
 from stacks.events.handler_function import MAX_EVENT_AGE as INVOKE_MAX_EVENT_AGE
@@ -88,7 +89,7 @@ class Compactor(Construct):
             handler=PACKAGE,
             entry="handler:lambda_handler",
             description="mlmeta: rewrites each day of the lake into one Parquet object per table; keeps the views' compacted days",
-            service="mlmeta-compactor",
+            service=service_name(COMPACTOR),
             log_retention_days=log_retention_days,
             log_removal_policy=log_removal_policy,
             environment=environment,

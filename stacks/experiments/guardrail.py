@@ -25,6 +25,7 @@ from constructs import Construct
 
 from mlmeta.config.settings import NamingMode
 from mlmeta_contract.naming import RESOURCE_TYPES, NamingConvention, arn_patterns
+from mlmeta_contract.resources import resource_name
 from stacks import nag
 
 # The kinds a person creates by hand: EDA experiments, their trials, and the runs (components) in those.
@@ -101,7 +102,7 @@ class NamingGuardrail(Construct):
         self.policy = iam.ManagedPolicy(
             self,
             "Policy",
-            managed_policy_name=f"mlmeta-{environment}-experiment-naming",
+            managed_policy_name=resource_name(environment, "experiment-naming"),
             description=f"mlmeta {environment} ({naming_mode}): create SageMaker experiments, trials and trial "
             "components only with names of the naming convention's EDA shapes",
             statements=statements,
