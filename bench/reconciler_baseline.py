@@ -10,7 +10,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-from mlmeta_contract.events.detail_types import TERMINAL_STATUSES
+from mlmeta_contract.events import TERMINAL_STATUSES
 from mlmeta_contract.lake.layout import object_key, partition_value
 from mlmeta_contract.lake.schema import METRIC_SNAPSHOTS
 from mlmeta_runtime.errors import is_not_found

@@ -1,3 +1,5 @@
-"""mlmeta's contract: what the stacks, the Lambdas, the pipeline steps and the laptop must agree on (the
-naming convention, the lake's data contract, the events and their names), shipped whole into every
-Lambda asset and step bundle. Standard library only, except ``mlmeta_contract.events.models`` (pydantic)."""
+"""mlmeta's contract: what the stacks (synth), the Lambdas, the pipeline steps and the laptop must agree
+on, written once and shipped whole into every Lambda asset and step bundle: the naming convention
+(``naming``), the lake's data contract (``lake``), the events and their rules (``events``), the handlers'
+names and environment variables (``handlers``) and the AWS resource names (``resources``). Standard
+library only."""

@@ -13,7 +13,7 @@ from aws_cdk import aws_sns as sns
 from constructs import Construct
 
 from mlmeta.config import EnvironmentSettings
-from mlmeta_contract.events.environment import GLUE_DATABASE, LAKE_BUCKET, LOOKBACK_DAYS
+from mlmeta_contract.handlers import GLUE_DATABASE, LAKE_BUCKET, LOOKBACK_DAYS
 from stacks.compaction.compactor import Compactor
 from stacks.events.nag_findings import weak_references
 

@@ -19,7 +19,7 @@ from aws_cdk import aws_ssm as ssm
 from constructs import Construct
 
 from mlmeta.config import lambda_runtime
-from mlmeta_contract.events.environment import LOG_LEVEL, LOG_LEVEL_VALUE, SERVICE_NAME
+from mlmeta_contract.handlers import LOG_LEVEL, LOG_LEVEL_VALUE, SERVICE_NAME
 from stacks import nag
 from stacks.runtime_code import handler_path, lambda_code
 

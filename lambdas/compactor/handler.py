@@ -32,7 +32,7 @@ from compactor.glue_views import sync_views
 from compactor.s3_store import S3ObjectStore
 from mlmeta.lake.compaction import CompactionReport, compact, compact_late_object, raw_days, scheduled_days, stray_folders
 from mlmeta.lake.compaction_state import compacted_ranges
-from mlmeta_contract.events.environment import GLUE_DATABASE, LAKE_BUCKET, LOOKBACK_DAYS
+from mlmeta_contract.handlers import GLUE_DATABASE, LAKE_BUCKET, LOOKBACK_DAYS
 from mlmeta_contract.lake.schema import TABLES
 
 DEFAULT_LOOKBACK_DAYS = 3

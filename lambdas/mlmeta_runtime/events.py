@@ -37,8 +37,8 @@ from pydantic import (
     field_validator,
 )
 
-from mlmeta_contract.events import detail_types
-from mlmeta_contract.events.detail_types import (
+from mlmeta_contract import events as contract_events
+from mlmeta_contract.events import (
     CLOUDTRAIL_API_CALL,
     EXECUTION_STATUS_CHANGE,
     EXECUTION_STATUSES,
@@ -76,7 +76,7 @@ STEP_NAME_RE = re.compile(r"[A-Za-z0-9_-]{1,256}")
 # pattern; lookups accept any letter case (``member``) in case a record differs.
 GUARDED_ACTIONS: Mapping[str, tuple[str, str, str]] = dict(
     zip(
-        detail_types.GUARDED_ACTIONS,
+        contract_events.GUARDED_ACTIONS,
         (
             ("experiment", "experimentName", "experimentArn"),
             ("experiment-trial", "trialName", "trialArn"),
@@ -85,7 +85,7 @@ GUARDED_ACTIONS: Mapping[str, tuple[str, str, str]] = dict(
         strict=True,
     )
 )
-GuardedAction = Literal[detail_types.GUARDED_ACTIONS]  # type: ignore[valid-type]
+GuardedAction = Literal[contract_events.GUARDED_ACTIONS]  # type: ignore[valid-type]
 NO_EVENT_ID = "<no id>"
 
 

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields
 from typing import TypeVar
 
-from mlmeta_contract.events.environment import (
+from mlmeta_contract.handlers import (
     ENVIRONMENT,
     LAKE_BUCKET,
     LOOKBACK_HOURS,
@@ -24,8 +24,8 @@ from mlmeta_contract.events.environment import (
     QUARANTINE_BUCKET,
     QUARANTINE_QUEUE_URL,
 )
-from mlmeta_contract.events.environment import METRICS_NAMESPACE_VALUE as DEFAULT_METRICS_NAMESPACE
-from mlmeta_contract.events.environment import RECONCILER_LOOKBACK_HOURS as DEFAULT_LOOKBACK_HOURS
+from mlmeta_contract.handlers import METRICS_NAMESPACE_VALUE as DEFAULT_METRICS_NAMESPACE
+from mlmeta_contract.handlers import RECONCILER_LOOKBACK_HOURS as DEFAULT_LOOKBACK_HOURS
 from mlmeta_contract.naming import CONVENTION_ENV_VAR, ConventionError, NamingConvention, resolve_convention, validate
 
 # A month: CreatedAfter windows longer than this would make one run page through a long history.

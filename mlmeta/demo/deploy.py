@@ -19,7 +19,7 @@ from mlmeta.config import EnvironmentSettings
 from mlmeta.demo.checkout import checkout_module
 from mlmeta.events.handler_loader import load_module
 from mlmeta.events.local_aws import DUMMY_CREDENTIALS, LOCAL_ACCOUNT
-from mlmeta_contract.events.environment import EXPERIMENT_PROVISIONER, SERVICE_NAME, service_name
+from mlmeta_contract.handlers import EXPERIMENT_PROVISIONER, SERVICE_NAME, service_name
 from mlmeta_contract.naming import CONVENTION_ENV_VAR, DEFAULT_CONVENTION
 
 PROVISIONER = "experiment_provisioner.handler"

@@ -12,8 +12,8 @@ import json
 from dataclasses import dataclass
 
 from mlmeta.config import EnvironmentSettings
-from mlmeta_contract.events import environment as names
-from mlmeta_contract.events.environment import (
+from mlmeta_contract import handlers as names
+from mlmeta_contract.handlers import (
     ENVIRONMENT,
     LAKE_BUCKET,
     LOG_LEVEL,
@@ -45,7 +45,7 @@ class EventResources:
 class HandlerSpec:
     """One handler: ``lambdas/<package>/handler.py:lambda_handler`` and how it runs."""
 
-    name: str  # mlmeta_contract.events.environment's: tagger, naming-guard, snapshotter, reconciler
+    name: str  # mlmeta_contract.handlers': tagger, naming-guard, snapshotter, reconciler
     package: str  # its package under lambdas/
     description: str
     timeout_seconds: int

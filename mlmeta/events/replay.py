@@ -53,7 +53,7 @@ from mlmeta.events.local_aws import DUMMY_CREDENTIALS, LOCAL_ACCOUNT, SETUP_CONF
 from mlmeta.events.missing_entities import MISSING, missing_message
 from mlmeta.events.patterns import matches
 from mlmeta.events.routes import Route, routes
-from mlmeta_contract.events.environment import REPLAY, SERVICE_NAME, service_name
+from mlmeta_contract.handlers import REPLAY, SERVICE_NAME, service_name
 from mlmeta_contract.naming import DEFAULT_CONVENTION, NamingConvention
 from mlmeta_contract.resources import resource_name
 

@@ -1,4 +1,4 @@
-"""The events stack's rules (``mlmeta_contract.events.routes``) bound to the handlers they invoke: each
+"""The events stack's rules (``mlmeta_contract.events``) bound to the handlers they invoke: each
 route's ``handler`` is the ``HandlerSpec`` of its target, which the stack deploys and ``mlmeta replay``
 runs. The patterns themselves, and the strings they match, are the contract's.
 """
@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from mlmeta.config import EnvironmentSettings
 from mlmeta.events.handlers import HANDLERS_BY_NAME, HandlerSpec, pipeline_names
 from mlmeta.events.patterns import check_pattern
-from mlmeta_contract.events.routes import RouteSpec, route_specs
+from mlmeta_contract.events import RouteSpec, route_specs
 from mlmeta_contract.naming import DEFAULT_CONVENTION, NamingConvention
 
 

@@ -23,7 +23,7 @@ from aws_cdk import aws_sns as sns
 from constructs import Construct
 
 from mlmeta.config import lambda_runtime
-from mlmeta_contract.events.environment import COMPACTOR, service_name
+from mlmeta_contract.handlers import COMPACTOR, service_name
 from stacks.compaction.permissions import compactor_statements, source_prefixes
 from stacks.events.alarmed_queue import AlarmedQueue
 from stacks.events.handler_function import MAX_EVENT_AGE as INVOKE_MAX_EVENT_AGE

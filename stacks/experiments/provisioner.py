@@ -14,7 +14,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import custom_resources as cr
 from constructs import Construct
 
-from mlmeta_contract.events.environment import EXPERIMENT_PROVISIONER, service_name
+from mlmeta_contract.handlers import EXPERIMENT_PROVISIONER, service_name
 from mlmeta_contract.naming import CONVENTION_ENV_VAR, NamingConvention
 from stacks import nag
 from stacks.python_lambda import PythonLambda, accept_role_dependency, grant_log_writes, log_group

@@ -15,7 +15,7 @@ from mlmeta.config import get_environment
 from mlmeta.config.environments import EXAMPLE_USE_CASE
 from mlmeta.config.settings import MetricAlarmSettings
 from mlmeta.events.handlers import SNAPSHOTTER, EventResources, handler_environment
-from mlmeta_contract.events.environment import METRICS_NAMESPACE
+from mlmeta_contract.handlers import METRICS_NAMESPACE
 from mlmeta_contract.naming import DEFAULT_CONVENTION, new
 from mlmeta_runtime.pipelines import identify_execution
 from pipelines.common.tracking import DEFAULT_STEP

@@ -1,6 +1,6 @@
-"""The events stack's rules as data (mlmeta_contract.events.routes, bound to the handlers by
+"""The events stack's rules as data (mlmeta_contract.events, bound to the handlers by
 mlmeta.events.routes): which recorded event goes to which handler. The strings the rules match and the
-handlers parse are one set of constants (mlmeta_contract.events.detail_types), so nothing compares them."""
+handlers parse are one set of constants (mlmeta_contract.events), so nothing compares them."""
 
 from __future__ import annotations
 

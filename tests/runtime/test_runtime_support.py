@@ -11,7 +11,7 @@ from botocore.stub import Stubber
 
 from mlmeta.config import get_environment
 from mlmeta.events import handlers as stack_handlers
-from mlmeta_contract.events.environment import LAKE_BUCKET, NOTICES_TOPIC_ARN, PIPELINE_NAMES, QUARANTINE_BUCKET, QUARANTINE_QUEUE_URL
+from mlmeta_contract.handlers import LAKE_BUCKET, NOTICES_TOPIC_ARN, PIPELINE_NAMES, QUARANTINE_BUCKET, QUARANTINE_QUEUE_URL
 from mlmeta_contract.lake.schema import METRIC_SNAPSHOTS
 from mlmeta_runtime.errors import is_not_found, is_transient
 from mlmeta_runtime.jobs import job_component_name, looks_like_job_component

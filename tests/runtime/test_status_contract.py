@@ -1,5 +1,5 @@
 """The pipeline statuses the handlers and the EventBridge rules know (one set, in
-mlmeta_contract.events.detail_types) are exactly SageMaker's, as botocore's service model (the API's own
+mlmeta_contract.events) are exactly SageMaker's, as botocore's service model (the API's own
 definition, shipped in the venv) enumerates them. Lambda does not read botocore's model at run time (the
 runtime's botocore may be older or newer than the venv's): the project keeps its own constants and this
 test keeps them equal to the model."""
@@ -10,7 +10,7 @@ import typing
 
 import botocore.session
 
-from mlmeta_contract.events import detail_types
+from mlmeta_contract import events as contract_events
 from mlmeta_runtime import events
 
 # The statuses that end an execution (snapshots are taken then); the model does not mark them. The
@@ -26,16 +26,16 @@ def _enum(shape: str) -> list[str]:
 def test_the_execution_statuses_are_botocores():
     statuses = _enum("PipelineExecutionStatus")
 
-    assert set(detail_types.EXECUTION_STATUSES) == set(statuses)
+    assert set(contract_events.EXECUTION_STATUSES) == set(statuses)
     # The handlers' model takes exactly these (a Literal built from the tuple).
     assert set(typing.get_args(events.ExecutionStatus)) == set(statuses)
 
 
 def test_the_step_statuses_are_botocores():
-    assert set(detail_types.STEP_STATUSES) == set(_enum("StepStatus"))
+    assert set(contract_events.STEP_STATUSES) == set(_enum("StepStatus"))
     assert set(typing.get_args(events.StepStatus)) == set(_enum("StepStatus"))
 
 
 def test_the_terminal_statuses_are_the_documented_subset():
-    assert set(detail_types.TERMINAL_STATUSES) == DOCUMENTED_TERMINAL
-    assert set(detail_types.TERMINAL_STATUSES) <= set(_enum("PipelineExecutionStatus"))
+    assert set(contract_events.TERMINAL_STATUSES) == DOCUMENTED_TERMINAL
+    assert set(contract_events.TERMINAL_STATUSES) <= set(_enum("PipelineExecutionStatus"))

@@ -1,5 +1,5 @@
-"""The handlers' names and the environment their functions get: the variables the stacks set
-(``mlmeta.events.handlers``, ``stacks/``), the demo and replay set too, and ``lambdas/`` reads
+"""The handlers' names, their service names and the environment their functions get: the variables the
+stacks set (``mlmeta.events.handlers``, ``stacks/``), the demo and replay set too, and ``lambdas/`` reads
 (docs/handlers.md). One list, so a variable cannot be set under one name and read under another.
 """
 

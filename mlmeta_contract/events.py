@@ -1,9 +1,13 @@
-"""Which events go to which handler: the events stack's EventBridge rules as data.
+"""The events mlmeta takes, written once: what SageMaker, CloudTrail and EventBridge send (sources,
+detail-types, the values of the fields the rules filter on) and which handler each goes to (the events
+stack's EventBridge rules as data). The rules match these strings and the handlers' models
+(``lambdas/mlmeta_runtime/events.py``) parse them; ``mlmeta.events.routes`` binds each route to the
+``HandlerSpec`` of its target for the stack (``stacks/events_stack.py``) and ``mlmeta replay``, and a test
+checks that the synthesized rules equal these routes.
 
-The stack (``stacks/events_stack.py``) turns each route into a rule with that pattern (or schedule) and
-its handler's function as the target; ``mlmeta replay`` matches events against the same patterns
-(``mlmeta.events.routes`` binds each route to its ``HandlerSpec``). So a change here changes both, and a
-test checks that the synthesized rules equal these routes.
+The statuses are SageMaker's PipelineExecutionStatus and StepStatus enums as botocore's service model has
+them (tests/runtime/test_status_contract.py keeps them equal; Lambda does not read botocore's model, whose
+version may differ).
 
 Decisions (docs/events.md):
 
@@ -24,20 +28,32 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from mlmeta_contract.events.detail_types import (
-    CLOUDTRAIL_API_CALL,
-    EXECUTION_STATUS_CHANGE,
-    EXECUTION_STATUSES,
-    GUARDED_ACTIONS,
-    SAGEMAKER_EVENT_SOURCE,
-    SAGEMAKER_SOURCE,
-    SCHEDULE_SOURCE,
-    SCHEDULED_EVENT,
-    STARTED_STATUSES,
-    STEP_STATUS_CHANGE,
-    TERMINAL_STATUSES,
-)
-from mlmeta_contract.events.environment import NAMING_GUARD, RECONCILER, SNAPSHOTTER, TAGGER
+from mlmeta_contract.handlers import NAMING_GUARD, RECONCILER, SNAPSHOTTER, TAGGER
+
+SAGEMAKER_SOURCE = "aws.sagemaker"
+# EventBridge's schedule rules send "aws.events"; EventBridge Scheduler "aws.scheduler".
+SCHEDULE_SOURCE = "aws.events"
+SCHEDULER_SOURCE = "aws.scheduler"
+# The CloudTrail record's eventSource (and invokedBy of the calls SageMaker makes itself).
+SAGEMAKER_EVENT_SOURCE = "sagemaker.amazonaws.com"
+
+EXECUTION_STATUS_CHANGE = "SageMaker Model Building Pipeline Execution Status Change"
+STEP_STATUS_CHANGE = "SageMaker Model Building Pipeline Execution Step Status Change"
+CLOUDTRAIL_API_CALL = "AWS API Call via CloudTrail"
+SCHEDULED_EVENT = "Scheduled Event"
+
+EXECUTION_STATUSES = ("Executing", "Stopping", "Stopped", "Failed", "Succeeded", "CompletedWithFailures")
+STARTED_STATUSES = ("Executing",)
+# The statuses of an execution that no longer runs: its snapshots are taken then. CompletedWithFailures
+# (some steps failed, the execution went on) is one: its metrics are as worth keeping as a failure's.
+TERMINAL_STATUSES = ("Succeeded", "Failed", "Stopped", "CompletedWithFailures")
+STEP_STATUSES = ("Starting", "Executing", "Stopping", "Stopped", "Failed", "Succeeded")
+
+# The CloudTrail actions the naming guard judges.
+GUARDED_ACTIONS = ("CreateExperiment", "CreateTrial", "CreateTrialComponent")
+
+
+# --- The rules ---------------------------------------------------------------------------------
 
 RECONCILER_SCHEDULE = "rate(1 hour)"
 # The events an EventBridge schedule rule produces; replay routes them to the schedule's handler.
@@ -50,7 +66,7 @@ class RouteSpec:
 
     name: str  # the rule's construct id, e.g. ExecutionStarted
     description: str
-    handler: str  # mlmeta_contract.events.environment's TAGGER, NAMING_GUARD, ...
+    handler: str  # a handler's name: mlmeta_contract.handlers' TAGGER, NAMING_GUARD, ...
     pattern: Mapping[str, Any] | None = None
     schedule: str | None = None
 
