@@ -10,7 +10,7 @@ import re
 from pathlib import Path
 
 import pytest
-from lambda_imports import missing_imports
+from lambda_imports import contract_files, missing_imports
 
 from mlmeta.events.handlers import HANDLERS, HANDLERS_BY_NAME
 from stacks.events.handler_function import code_packages
@@ -44,7 +44,7 @@ def test_each_asset_holds_only_what_its_handler_imports(handler, packages):
 
     assert top_levels(files) == packages
     assert f"{HANDLERS_BY_NAME[handler].package}/handler.py" in files
-    contract = {p.relative_to(REPOSITORY_ROOT).as_posix() for p in (REPOSITORY_ROOT / "mlmeta_contract").rglob("*.py") if "__pycache__" not in p.parts}
+    contract = contract_files()
     assert {f for f in files if f.startswith("mlmeta_contract/")} == contract  # the whole contract, listed nowhere
     assert {"mlmeta_contract/naming/__init__.py", "mlmeta_contract/lake/layout.py"} <= contract
 

@@ -11,15 +11,11 @@ import pytest
 from aws_cdk import App, Stack
 from aws_cdk import aws_lambda as lambda_
 
-from lambda_imports import missing_imports
+from lambda_imports import contract_files, missing_imports
 
-from stacks.runtime_code import REPOSITORY_ROOT, RuntimeCodeError, asset_files, asset_hash, handler_path, lambda_code
+from stacks.runtime_code import RuntimeCodeError, asset_files, asset_hash, handler_path, lambda_code
 
 HANDLER = "experiment_provisioner"
-
-
-def contract_files() -> set[str]:
-    return {p.relative_to(REPOSITORY_ROOT).as_posix() for p in (REPOSITORY_ROOT / "mlmeta_contract").rglob("*.py") if "__pycache__" not in p.parts}
 
 
 def test_the_provisioner_asset_is_its_handler_and_the_whole_contract():
