@@ -34,6 +34,8 @@ SAGEMAKER_SOURCE = "aws.sagemaker"
 # EventBridge's schedule rules send "aws.events"; EventBridge Scheduler "aws.scheduler".
 SCHEDULE_SOURCE = "aws.events"
 SCHEDULER_SOURCE = "aws.scheduler"
+# The lake bucket's EventBridge notifications, the compactor's late-object trigger.
+S3_SOURCE = "aws.s3"
 # The CloudTrail record's eventSource (and invokedBy of the calls SageMaker makes itself).
 SAGEMAKER_EVENT_SOURCE = "sagemaker.amazonaws.com"
 
@@ -41,6 +43,7 @@ EXECUTION_STATUS_CHANGE = "SageMaker Model Building Pipeline Execution Status Ch
 STEP_STATUS_CHANGE = "SageMaker Model Building Pipeline Execution Step Status Change"
 CLOUDTRAIL_API_CALL = "AWS API Call via CloudTrail"
 SCHEDULED_EVENT = "Scheduled Event"
+OBJECT_CREATED = "Object Created"
 
 EXECUTION_STATUSES = ("Executing", "Stopping", "Stopped", "Failed", "Succeeded", "CompletedWithFailures")
 STARTED_STATUSES = ("Executing",)

@@ -23,6 +23,7 @@ from aws_cdk import aws_sns as sns
 from constructs import Construct
 
 from mlmeta.config import lambda_runtime
+from mlmeta_contract.events import OBJECT_CREATED, S3_SOURCE
 from mlmeta_contract.handlers import COMPACTOR, service_name
 from stacks.compaction.permissions import compactor_statements, source_prefixes
 from stacks.events.alarmed_queue import AlarmedQueue
@@ -46,8 +47,8 @@ MEMORY_MB = 2048
 def late_object_pattern(bucket_name: str, prefixes: Sequence[str]) -> dict:
     """Object Created events of the lake bucket under the raw prefixes (S3's EventBridge notifications)."""
     return {
-        "source": ["aws.s3"],
-        "detail-type": ["Object Created"],
+        "source": [S3_SOURCE],
+        "detail-type": [OBJECT_CREATED],
         "detail": {"bucket": {"name": [bucket_name]}, "object": {"key": [{"prefix": f"{p}/"} for p in prefixes]}},
     }
 
