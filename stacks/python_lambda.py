@@ -4,7 +4,8 @@ public SSM parameter), its own log group with the environment's retention, and a
 only to that log group (each construct adds what its handler calls).
 
 Code comes from ``stacks.runtime_code`` (no Docker): ``lambdas/<handler>/`` at the asset's top level,
-the other ``lambdas/`` packages it imports, and the pure-stdlib repository code it imports.
+the other ``lambdas/`` packages it imports, the contract ``mlmeta_contract/`` whole and any other
+repository directories it imports.
 """
 
 from __future__ import annotations

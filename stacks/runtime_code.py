@@ -1,15 +1,16 @@
 """Lambda code assets without Docker: a handler package from ``lambdas/``, the other ``lambdas/`` packages
-it imports, and the pure-stdlib repository code it imports (``mlmeta_contract/naming`` by default), copied as
-they are.
+it imports, the contract package ``mlmeta_contract/`` whole, and any other repository directories it
+imports (the compactor: ``mlmeta/lake``), copied as they are.
 
 Layout of an asset (the Lambda task root):
 
 - each ``lambdas/<package>/`` at the top level (``tagger/``, ``mlmeta_runtime/``, ...), because the
   handlers import each other by top-level name (``from mlmeta_runtime.events import ...``), exactly as
   the tests do with ``lambdas`` on the path; the handler setting is ``<package>.<module>.<function>``;
-- each shared path (a directory such as ``mlmeta_contract/naming`` or a single file such as
-  ``mlmeta_contract/lake/schema.py``) at its repository path, with the ``__init__.py`` of its parent packages
-  (``mlmeta/__init__.py``), so ``import mlmeta_contract.naming`` works the same in the tests and in Lambda.
+- ``mlmeta_contract/`` and each shared directory (such as ``mlmeta/lake``) whole, at its repository
+  path, with the ``__init__.py`` of its parent packages (``mlmeta/__init__.py``), so
+  ``import mlmeta_contract.naming`` works the same in the tests and in Lambda. Directories, not file
+  lists: a module added to the contract is shipped without anyone listing it.
 
 Nothing is installed: third-party code (Powertools, pydantic, boto3) comes from the runtime and the
 pinned Powertools layer. CDK runs the copy as *local bundling* (``ILocalBundling``); the Docker image
