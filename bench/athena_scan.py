@@ -24,10 +24,10 @@ import sqlglot
 from sqlglot import exp
 
 from mlmeta.lake.compaction_state import compacted_ranges
-from mlmeta.lake.layout import compacted_key
 from mlmeta.lake.object_store import LocalDirectoryStore
-from mlmeta.lake.schema import PARTITION_KEY, TABLES, TableSpec
 from mlmeta.queries.catalog import NamedQuery
+from mlmeta_contract.lake.layout import compacted_key
+from mlmeta_contract.lake.schema import PARTITION_KEY, TABLES, TableSpec
 
 # Parquet's footer is followed by its 4-byte length and the 4-byte magic number.
 _FOOTER_TAIL = 8

@@ -26,14 +26,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from mlmeta.lake import compaction, compaction_state, layout, parquet, records, schema, synthetic
+from mlmeta.lake import compaction, compaction_state, parquet, synthetic
 from mlmeta.lake.compaction import compact, raw_days
 from mlmeta.lake.compaction_state import CompactedDay, CompactionState, TableState
-from mlmeta.lake.layout import COMPACTION_STATE_KEY, compacted_key
 from mlmeta.lake.object_store import LocalDirectoryStore
 from mlmeta.lake.parquet import encode_parquet
-from mlmeta.lake.schema import NAMING_AUDIT, TABLES
 from mlmeta.lake.synthetic import LakeRecords, generate_history, write_lake
+from mlmeta_contract.lake import layout, records, schema
+from mlmeta_contract.lake.layout import COMPACTION_STATE_KEY, compacted_key
+from mlmeta_contract.lake.schema import NAMING_AUDIT, TABLES
 
 START = datetime(2025, 1, 1, tzinfo=UTC)
 # Executions generated at once: about 260,000 records, a few hundred MB.

@@ -13,12 +13,12 @@ from pathlib import Path
 from bench.athena_scan import Scan, scanned, tables_read
 from bench.lake_sizes import LakeShape, compacted_lake, compacted_only_lake, raw_lake
 from bench.model import Benchmark, Row, RunOptions
-from mlmeta.lake.layout import compacted_key
 from mlmeta.lake.parquet import decode_parquet
-from mlmeta.lake.schema import METRIC_SNAPSHOTS, NAMING_AUDIT
 from mlmeta.queries.catalog import NamedQuery, load_queries
 from mlmeta.queries.drift_defaults import DEFAULT_MIN_CHANGE, DEFAULT_WINDOW, DEFAULT_Z_THRESHOLD
 from mlmeta.queries.local_engine import run_local
+from mlmeta_contract.lake.layout import compacted_key
+from mlmeta_contract.lake.schema import METRIC_SNAPSHOTS, NAMING_AUDIT
 
 MB = 1_000_000
 # What an analyst asks of a year of runs: a metric over the last quarter, the last week's latest values,

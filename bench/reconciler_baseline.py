@@ -10,10 +10,10 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-from mlmeta.lake.layout import object_key, partition_value
-from mlmeta.lake.schema import METRIC_SNAPSHOTS
+from mlmeta_contract.events import TERMINAL_STATUSES
+from mlmeta_contract.lake.layout import object_key, partition_value
+from mlmeta_contract.lake.schema import METRIC_SNAPSHOTS
 from mlmeta_runtime.errors import is_not_found
-from mlmeta_runtime.events import TERMINAL_STATUSES
 from mlmeta_runtime.pipelines import identify_execution
 from mlmeta_runtime.settings import Settings
 from reconciler.reconcile import AwsClients, ReconcileSummary, finished_from_description, list_executions

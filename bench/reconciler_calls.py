@@ -19,8 +19,8 @@ from bench.model import Benchmark, Row, RunOptions
 from bench.reconciler_baseline import reconcile_pipeline_head_per_execution
 from bench.runtime_support import runtime_shapes, runtime_world
 from bench.timing import elapsed_ms, quiet_heap
-from mlmeta.lake.layout import object_key, partition_value
-from mlmeta.lake.schema import COMPONENT_SNAPSHOTS, METRIC_SNAPSHOTS
+from mlmeta_contract.lake.layout import object_key, partition_value
+from mlmeta_contract.lake.schema import COMPONENT_SNAPSHOTS, METRIC_SNAPSHOTS
 from mlmeta_runtime.lake_writer import iso_utc
 from reconciler.reconcile import END_TIME_SLACK, AwsClients, ReconcileSummary, complete_marked_snapshots, reconcile_pipeline
 from reconciler.snapshot_index import SnapshotIndex, partition_days

@@ -13,13 +13,11 @@ from aws_cdk import aws_sns as sns
 from constructs import Construct
 
 from mlmeta.config import EnvironmentSettings
+from mlmeta_contract.handlers import GLUE_DATABASE, LAKE_BUCKET, LOOKBACK_DAYS
 from stacks.compaction.compactor import Compactor
 from stacks.events.nag_findings import weak_references
 
 # The compactor's environment (lambdas/compactor/handler.py reads them).
-LAKE_BUCKET = "LAKE_BUCKET"
-GLUE_DATABASE = "GLUE_DATABASE"
-LOOKBACK_DAYS = "LOOKBACK_DAYS"
 
 
 class CompactionStack(Stack):

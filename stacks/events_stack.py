@@ -21,7 +21,7 @@ from mlmeta.config import EnvironmentSettings
 from mlmeta.doctor.probe_event import QUEUE_URL_OUTPUT
 from mlmeta.events.handlers import HANDLERS, EventResources, HandlerSpec, handler_environment, pipeline_names
 from mlmeta.events.routes import routes
-from mlmeta.naming import DEFAULT_CONVENTION, NamingConvention
+from mlmeta_contract.naming import DEFAULT_CONVENTION, NamingConvention
 from stacks.events.alarmed_queue import AlarmedQueue
 from stacks.events.doctor_probe import DoctorProbe
 from stacks.events.handler_function import EventHandlerFunction

@@ -13,7 +13,7 @@ from aws_cdk import aws_iam as iam
 from constructs import Construct
 
 from mlmeta.config import EnvironmentSettings
-from mlmeta.naming import DEFAULT_CONVENTION, NamingConvention
+from mlmeta_contract.naming import DEFAULT_CONVENTION, NamingConvention
 from stacks.experiments.experiment import SageMakerExperiment
 from stacks.experiments.guardrail import NamingGuardrail
 from stacks.experiments.provisioner import ExperimentProvisioner

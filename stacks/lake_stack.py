@@ -14,8 +14,8 @@ from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
 from mlmeta.config import EnvironmentSettings
-from mlmeta.lake.schema import TABLES
 from mlmeta.queries.catalog import NamedQuery
+from mlmeta_contract.lake.schema import TABLES
 from stacks.lake.catalog import LakeCatalog
 from stacks.lake.named_queries import NamedQueries
 from stacks.lake.storage import ATHENA_RESULTS_PREFIX, LakeStorage

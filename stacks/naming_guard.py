@@ -1,14 +1,14 @@
 """Synth-time enforcement of the naming convention: the first of its three layers (docs/design.md §3).
 
 Every name a stack gives a SageMaker entity goes through ``require_compliant`` (or ``compliant_name``,
-which builds it with ``mlmeta.naming.new`` first), so a bad name in the config fails ``cdk synth``
+which builds it with ``mlmeta_contract.naming.new`` first), so a bad name in the config fails ``cdk synth``
 with one line that names the name, its kind, the rule it breaks, why, and where it came from.
 """
 
 from __future__ import annotations
 
-from mlmeta.naming import DEFAULT_CONVENTION, NamingConvention, NamingError, Rule, new, validate
-from mlmeta.naming.vocabulary import FIELDS_BY_PART
+from mlmeta_contract.naming import DEFAULT_CONVENTION, NamingConvention, NamingError, Rule, new, validate
+from mlmeta_contract.naming.vocabulary import FIELDS_BY_PART
 
 
 class NonCompliantName(ValueError):

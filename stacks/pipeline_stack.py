@@ -18,8 +18,8 @@ from aws_cdk import CfnOutput, RemovalPolicy, Stack, Tags
 from constructs import Construct
 
 from mlmeta.config import EnvironmentSettings, UseCase
-from mlmeta.naming import DEFAULT_CONVENTION, NamingConvention
-from mlmeta.naming.tags import TAG_KIND, TAG_USE_CASE
+from mlmeta_contract.naming import DEFAULT_CONVENTION, NamingConvention
+from mlmeta_contract.naming.tags import TAG_KIND, TAG_USE_CASE
 from stacks.pipeline.definition import PipelineSpec, build_definition
 from stacks.pipeline.definition.binary_classification import image_uris_of
 from pipelines.common.tracking import DEFAULT_STEP

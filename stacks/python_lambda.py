@@ -4,7 +4,8 @@ public SSM parameter), its own log group with the environment's retention, and a
 only to that log group (each construct adds what its handler calls).
 
 Code comes from ``stacks.runtime_code`` (no Docker): ``lambdas/<handler>/`` at the asset's top level,
-the other ``lambdas/`` packages it imports, and the pure-stdlib repository code it imports.
+the other ``lambdas/`` packages it imports, the contract ``mlmeta_contract/`` whole and any other
+repository directories it imports.
 """
 
 from __future__ import annotations
@@ -19,12 +20,12 @@ from aws_cdk import aws_ssm as ssm
 from constructs import Construct
 
 from mlmeta.config import lambda_runtime
+from mlmeta_contract.handlers import LOG_LEVEL, LOG_LEVEL_VALUE, SERVICE_NAME
 from stacks import nag
-from stacks.runtime_code import DEFAULT_SHARED, handler_path, lambda_code
+from stacks.runtime_code import handler_path, lambda_code
 
 PYTHON_RUNTIME = lambda_.Runtime(lambda_runtime.runtime_name(), lambda_.RuntimeFamily.PYTHON)
 ARCHITECTURE = {"arm64": lambda_.Architecture.ARM_64, "x86_64": lambda_.Architecture.X86_64}[lambda_runtime.ARCHITECTURE]
-LOG_LEVEL = "INFO"
 
 # CloudWatch Logs accepts only these retention periods.
 _RETENTION_DAYS = {
@@ -92,7 +93,7 @@ class PythonLambda(Construct):
     """``lambdas/<handler>/<module>.py:<function>`` as a Lambda function with its log group and role.
 
     ``packages``: other ``lambdas/`` packages the handler imports (``mlmeta_runtime``); ``shared``:
-    repository directories or files it imports (``mlmeta/naming``, ``mlmeta/lake/schema.py``)."""
+    repository directories it imports besides ``mlmeta_contract/``, which every asset ships (``mlmeta/lake``)."""
 
     function: lambda_.Function
     role: iam.Role
@@ -111,7 +112,7 @@ class PythonLambda(Construct):
         log_removal_policy: RemovalPolicy,
         environment: Mapping[str, str] | None = None,
         packages: Sequence[str] = (),
-        shared: Sequence[str] = DEFAULT_SHARED,
+        shared: Sequence[str] = (),
         timeout: Duration = Duration.minutes(1),
         memory_size: int = 256,
         layer_parameters: Mapping[str, str] | None = None,
@@ -140,8 +141,8 @@ class PythonLambda(Construct):
             timeout=timeout,
             memory_size=memory_size,
             environment={
-                "POWERTOOLS_SERVICE_NAME": service,
-                "POWERTOOLS_LOG_LEVEL": LOG_LEVEL,
+                SERVICE_NAME: service,
+                LOG_LEVEL: LOG_LEVEL_VALUE,
                 **(environment or {}),
             },
         )

@@ -1,15 +1,16 @@
 """Lambda code assets without Docker: a handler package from ``lambdas/``, the other ``lambdas/`` packages
-it imports, and the pure-stdlib repository code it imports (``mlmeta/naming`` by default), copied as
-they are.
+it imports, the contract package ``mlmeta_contract/`` whole, and any other repository directories it
+imports (the compactor: ``mlmeta/lake``), copied as they are.
 
 Layout of an asset (the Lambda task root):
 
 - each ``lambdas/<package>/`` at the top level (``tagger/``, ``mlmeta_runtime/``, ...), because the
   handlers import each other by top-level name (``from mlmeta_runtime.events import ...``), exactly as
   the tests do with ``lambdas`` on the path; the handler setting is ``<package>.<module>.<function>``;
-- each shared path (a directory such as ``mlmeta/naming`` or a single file such as
-  ``mlmeta/lake/schema.py``) at its repository path, with the ``__init__.py`` of its parent packages
-  (``mlmeta/__init__.py``), so ``import mlmeta.naming`` works the same in the tests and in Lambda.
+- ``mlmeta_contract/`` and each shared directory (such as ``mlmeta/lake``) whole, at its repository
+  path, with the ``__init__.py`` of its parent packages (``mlmeta/__init__.py``), so
+  ``import mlmeta_contract.naming`` works the same in the tests and in Lambda. Directories, not file
+  lists: a module added to the contract is shipped without anyone listing it.
 
 Nothing is installed: third-party code (Powertools, pydantic, boto3) comes from the runtime and the
 pinned Powertools layer. CDK runs the copy as *local bundling* (``ILocalBundling``); the Docker image
@@ -31,30 +32,31 @@ from aws_cdk import aws_lambda as lambda_
 
 REPOSITORY_ROOT = Path(__file__).resolve().parents[1]
 HANDLERS_DIR = "lambdas"
-# Pure-stdlib repository code every handler may import; a handler adds more with ``shared=``.
-DEFAULT_SHARED: tuple[str, ...] = ("mlmeta/naming",)
+# The contract every asset ships whole (pure stdlib); a handler adds more directories with ``shared=``.
+CONTRACT_DIR = "mlmeta_contract"
 # Never shipped: caches, compiled files, tests, editor and OS leftovers.
 EXCLUDED_DIRS = frozenset({"__pycache__", "tests", ".pytest_cache", ".mypy_cache", ".ruff_cache"})
 EXCLUDED_SUFFIXES = (".pyc", ".pyo")
 # Bumped when the layout of the asset changes without changing the files' asset paths (which the hash
 # covers anyway), so an old asset is never reused for a new layout.
-LAYOUT_VERSION = "1"
+LAYOUT_VERSION = "2"
 # Local bundling only: CDK requires an image in BundlingOptions, but try_bundle always succeeds.
 UNUSED_IMAGE = DockerImage.from_registry("unused-local-bundling-only")
 
 
 class RuntimeCodeError(ValueError):
-    """A package or shared path to package does not exist under the repository."""
+    """A package or shared directory to package does not exist under the repository."""
 
 
 def lambda_code(
     handler: str,
     *,
     packages: Sequence[str] = (),
-    shared: Sequence[str] = DEFAULT_SHARED,
+    shared: Sequence[str] = (),
     root: Path = REPOSITORY_ROOT,
 ) -> lambda_.Code:
-    """The Code asset of ``lambdas/<handler>/`` plus the ``lambdas/`` ``packages`` and ``shared`` paths."""
+    """The Code asset of ``lambdas/<handler>/`` plus the ``lambdas/`` ``packages``, the contract and the
+    ``shared`` directories."""
     files = asset_files(handler, packages=packages, shared=shared, root=root)
     return lambda_.Code.from_asset(
         str(root / HANDLERS_DIR / handler),
@@ -73,20 +75,19 @@ def asset_files(
     handler: str,
     *,
     packages: Sequence[str] = (),
-    shared: Sequence[str] = DEFAULT_SHARED,
+    shared: Sequence[str] = (),
     root: Path = REPOSITORY_ROOT,
 ) -> dict[str, Path]:
     """Every file of the asset, keyed by its POSIX path inside the asset, sorted."""
     root = root.resolve()
     files: dict[str, Path] = {}
     for package in dict.fromkeys((handler, *packages)):
-        source = _existing(root, f"{HANDLERS_DIR}/{package}", directory=True)
+        source = _existing(root, f"{HANDLERS_DIR}/{package}")
         files.update({f"{package}/{_relative(path, source)}": path for path in _shipped_files(source)})
-    for path in shared:
-        source = _existing(root, path, directory=None)
+    for path in dict.fromkeys((CONTRACT_DIR, *shared)):
+        source = _existing(root, path)
         files.update(_package_inits(PurePosixPath(path), root))
-        shipped = _shipped_files(source) if source.is_dir() else [source]
-        files.update({_relative(file, root): file for file in shipped})
+        files.update({_relative(file, root): file for file in _shipped_files(source)})
     return dict(sorted(files.items()))
 
 
@@ -121,13 +122,11 @@ class CopyFiles:
         return True
 
 
-def _existing(root: Path, relative: str, *, directory: bool | None) -> Path:
-    """``root/relative``, which must be inside ``root`` and a directory (True), a file (False) or either (None)."""
+def _existing(root: Path, relative: str) -> Path:
+    """``root/relative``, which must be a directory inside ``root``."""
     source = (root / relative).resolve()
-    exists = source.is_dir() if directory else source.is_file() or (directory is None and source.is_dir())
-    if not source.is_relative_to(root) or not exists or _excluded(PurePosixPath(relative)):
-        kind = "directory" if directory else "file or directory"
-        raise RuntimeCodeError(f"cannot package {relative!r}: no such {kind} under {root}")
+    if not source.is_relative_to(root) or not source.is_dir() or _excluded(PurePosixPath(relative)):
+        raise RuntimeCodeError(f"cannot package {relative!r}: no such directory under {root} (assets ship directories, not files)")
     return source
 
 
@@ -144,7 +143,7 @@ def _excluded(relative: PurePosixPath) -> bool:
 
 
 def _package_inits(path: PurePosixPath, root: Path) -> dict[str, Path]:
-    """The ``__init__.py`` of each parent package (``mlmeta/__init__.py`` for ``mlmeta/naming``), if any,
+    """The ``__init__.py`` of each parent package (``mlmeta/__init__.py`` for ``mlmeta_contract/naming``), if any,
     so the parents are regular packages in the asset as in the repository."""
     inits = {}
     for parent in path.parents:

@@ -16,12 +16,13 @@ tests/runtime/test_handler_imports.py's job; here only the direction between pac
 from __future__ import annotations
 
 import ast
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-PACKAGES = ("mlmeta", "lambdas", "stacks", "pipelines", "bench", "tests")
+PACKAGES = ("mlmeta_contract", "mlmeta", "lambdas", "stacks", "pipelines", "bench", "tests")
 TOP_LEVEL_FILES = ("app.py",)
 # The handler packages sit at the top level of a Lambda asset (and of the tests' path): ``mlmeta_runtime``,
 # ``tagger``, ... are imported by those names and stand here for ``lambdas.<name>``.
@@ -34,26 +35,30 @@ DYNAMIC_IMPORTERS = frozenset({"checkout_module", "import_module"})
 # Source area (most specific prefix wins) -> the repository areas it may import. Its own area is always
 # allowed. ``tests`` may import everything.
 ALLOWED: dict[str, tuple[str, ...]] = {
-    # Shipped inside Lambda assets and the pipeline's step bundle: nothing of mlmeta besides itself.
-    "mlmeta.naming": (),
-    "mlmeta.lake": (),
-    # Read by every other part; depends on none of them.
-    "mlmeta.config": (),
+    # The contract, shipped whole into every Lambda asset and the pipeline's step bundle: only itself.
+    "mlmeta_contract": (),
+    # Shipped into the compactor's asset (with the contract).
+    "mlmeta.lake": ("mlmeta_contract",),
+    # Read by every other part of the library; depends on none of them.
+    "mlmeta.config": ("mlmeta_contract",),
     # The library and CLI (laptop, notebook, CI): only itself. ``mlmeta.cli`` is checked apart below.
-    "mlmeta": ("mlmeta",),
-    # Lambda: the handler packages and the mlmeta paths the assets ship (stacks/runtime_code.py).
-    "lambdas": ("lambdas", "mlmeta.naming", "mlmeta.lake"),
-    # A SageMaker processing job: the step bundle holds pipelines/ and mlmeta/naming (stacks/pipeline/step_code.py).
-    "pipelines": ("pipelines", "mlmeta.naming"),
+    "mlmeta": ("mlmeta", "mlmeta_contract"),
+    # Lambda: the handler packages and the contract every asset ships (stacks/runtime_code.py).
+    "lambdas": ("lambdas", "mlmeta_contract"),
+    # A SageMaker processing job: the step bundle holds pipelines/ and the contract (stacks/pipeline/step_code.py).
+    "pipelines": ("pipelines", "mlmeta_contract"),
     # Synth, from the checkout: the library, and the step code it bundles into the pipeline's asset and
     # whose constants (the evaluation step's name, its report's path) the definition names.
-    "stacks": ("stacks", "mlmeta", "pipelines"),
-    "app": ("mlmeta", "stacks"),
+    "stacks": ("stacks", "mlmeta", "mlmeta_contract", "pipelines"),
+    "app": ("mlmeta", "mlmeta_contract", "stacks"),
     # Laptop: measures the library and runs the handlers in-process.
-    "bench": ("bench", "mlmeta", "lambdas"),
-    "tests": ("mlmeta", "lambdas", "stacks", "pipelines", "bench", "tests", "app"),
+    "bench": ("bench", "mlmeta", "mlmeta_contract", "lambdas"),
+    "tests": ("mlmeta", "mlmeta_contract", "lambdas", "stacks", "pipelines", "bench", "tests", "app"),
 }
 CDK_ALLOWED = ("stacks", "app", "tests")
+# Handler packages whose asset ships more than the others': the compactor's holds mlmeta/lake
+# (stacks/compaction/compactor.py).
+HANDLER_EXTRAS: dict[str, tuple[str, ...]] = {"compactor": ("mlmeta.lake",)}
 
 
 @dataclass(frozen=True)
@@ -121,7 +126,7 @@ def _imports(path: Path) -> Iterator[Import]:
         if isinstance(node, ast.Import):
             modules = [alias.name for alias in node.names]
         elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-            # ``from mlmeta import naming`` imports mlmeta.naming.
+            # ``from mlmeta import config`` imports mlmeta.config.
             if node.module == "mlmeta":
                 modules = [f"mlmeta.{a.name}" if a.name in MLMETA_SUBPACKAGES else "mlmeta" for a in node.names]
             else:
@@ -159,6 +164,13 @@ def _allowed(source_area: str) -> tuple[str, ...]:
     return (source_area, *ALLOWED[key])
 
 
+def _allowed_for(source: str) -> tuple[str, ...]:
+    """What the file ``source`` may import: its area's row, plus its handler package's extras."""
+    parts = Path(source).parts
+    extras = HANDLER_EXTRAS.get(parts[1], ()) if parts[0] == "lambdas" and len(parts) > 2 else ()
+    return (*_allowed(_source_area(source)), *extras)
+
+
 def _exception_for(found: Import) -> AllowedException | None:
     return next((e for e in EXCEPTIONS if e.source == found.source and _within(found.module, e.target)), None)
 
@@ -173,14 +185,14 @@ def _crossings() -> list[Import]:
     for found in _all_imports():
         if _repository_area(found.module) is None:
             continue
-        if not any(_within(found.module, allowed) for allowed in _allowed(_source_area(found.source))):
+        if not any(_within(found.module, allowed) for allowed in _allowed_for(found.source)):
             crossings.append(found)
     return crossings
 
 
 def test_the_scan_sees_every_package():
     sources = {_source_area(found.source) for found in _all_imports()}
-    assert {"mlmeta.naming", "mlmeta.lake", "mlmeta.cli", "lambdas", "stacks", "pipelines", "bench", "tests", "app"} <= sources
+    assert {"mlmeta_contract", "mlmeta.lake", "mlmeta.cli", "lambdas", "stacks", "pipelines", "bench", "tests", "app"} <= sources
     # A handler package import is recognised as lambdas/, both static and by name.
     assert any(f.source.startswith("lambdas/") and _within(f.module, _qualified("mlmeta_runtime")) for f in _all_imports())
     assert any(f.module == "stacks.mlmeta_app" and f.source.startswith("mlmeta/") for f in _all_imports())
@@ -195,6 +207,24 @@ def test_every_exception_is_still_needed():
     used = {_exception_for(f) for f in _crossings()}
     stale = [f"{e.source} -> {e.target}" for e in EXCEPTIONS if e not in used]
     assert stale == [], "these debts are paid: remove them from EXCEPTIONS and docs/architecture.md"
+
+
+def test_only_the_compactor_may_import_the_lake_library():
+    assert "mlmeta.lake" in _allowed_for("lambdas/compactor/handler.py")
+    assert "mlmeta.lake" not in _allowed_for("lambdas/snapshotter/snapshot.py")
+    assert not any(_within("mlmeta.lake.compaction", a) for a in _allowed_for("lambdas/tagger/tagging.py"))
+
+
+def test_the_contract_imports_only_the_standard_library_and_itself():
+    """What every Lambda and every pipeline step ship: nothing their runtime may lack (a step's image has
+    no pydantic, the compactor's layer no Powertools)."""
+    found = [
+        f"{f.source}:{f.line} imports {f.module}"
+        for f in _all_imports()
+        if f.source.startswith("mlmeta_contract/")
+        and f.module.partition(".")[0] not in (*sys.stdlib_module_names, "__future__", "mlmeta_contract")
+    ]
+    assert found == []
 
 
 def test_only_synth_code_imports_the_cdk():

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from mlmeta.lake.schema import TableSpec
 from mlmeta.lake.views import DayRange, glue_view_input, view_original_sql, view_sql
+from mlmeta_contract.lake.schema import TableSpec
 
 
 def sync_views(glue, database: str, tables: Sequence[TableSpec], ranges: Mapping[str, Sequence[DayRange]]) -> list[str]:

@@ -32,11 +32,10 @@ from compactor.glue_views import sync_views
 from compactor.s3_store import S3ObjectStore
 from mlmeta.lake.compaction import CompactionReport, compact, compact_late_object, raw_days, scheduled_days, stray_folders
 from mlmeta.lake.compaction_state import compacted_ranges
-from mlmeta.lake.schema import TABLES
+from mlmeta_contract.events import OBJECT_CREATED, S3_SOURCE, SCHEDULE_SOURCE, SCHEDULED_EVENT
+from mlmeta_contract.handlers import GLUE_DATABASE, LAKE_BUCKET, LOOKBACK_DAYS
+from mlmeta_contract.lake.schema import TABLES
 
-LAKE_BUCKET = "LAKE_BUCKET"
-GLUE_DATABASE = "GLUE_DATABASE"
-LOOKBACK_DAYS = "LOOKBACK_DAYS"
 DEFAULT_LOOKBACK_DAYS = 3
 # Stop starting new days this close to the timeout; the state records what was done.
 STOP_MARGIN_MS = 60_000
@@ -93,10 +92,10 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
 def _run(event: dict[str, Any], should_stop) -> tuple[str, CompactionReport | None]:
     if not isinstance(event, dict):
         raise ValueError(f"the compactor takes a JSON object, not {type(event).__name__}")
-    if event.get("source") == "aws.events" and event.get("detail-type") == "Scheduled Event":
+    if event.get("source") == SCHEDULE_SOURCE and event.get("detail-type") == SCHEDULED_EVENT:
         today = _event_day(event.get("time"))
         return "schedule", compact(STORE, scheduled_days(STORE, today, LOOKBACK), should_stop=should_stop)
-    if event.get("source") == "aws.s3" and event.get("detail-type") == "Object Created":
+    if event.get("source") == S3_SOURCE and event.get("detail-type") == OBJECT_CREATED:
         bucket, key = _object_of(event)
         if bucket != BUCKET:
             raise ValueError(f"object event of bucket {bucket!r}, not the lake bucket {BUCKET!r}")

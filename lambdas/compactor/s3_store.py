@@ -9,7 +9,7 @@ from __future__ import annotations
 from botocore.exceptions import ClientError
 
 from mlmeta.lake.object_store import Blob, PreconditionFailed, StoredObject
-from mlmeta.lake.schema import PARTITION_KEY
+from mlmeta_contract.lake.schema import PARTITION_KEY
 
 _CONFLICTS = {"PreconditionFailed", "ConditionalRequestConflict"}
 _MISSING = {"NoSuchKey", "404"}

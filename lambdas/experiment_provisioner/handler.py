@@ -26,8 +26,8 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from botocore.exceptions import ClientError
 
-from mlmeta.naming import RESOURCE_TYPES, NamingConvention, resolve_convention, validate
-from mlmeta.naming.tags import REQUIRED_TAGS, TAG_NAMING
+from mlmeta_contract.naming import RESOURCE_TYPES, NamingConvention, resolve_convention, validate
+from mlmeta_contract.naming.tags import REQUIRED_TAGS, TAG_NAMING
 
 logger = Logger()
 # Module level: created once per execution environment, reused by every invocation.

@@ -21,7 +21,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Annotated, Any, ClassVar, Literal, Union, get_args
+from typing import Annotated, Any, ClassVar, Literal, Union
 
 from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
 from pydantic import (
@@ -37,19 +37,24 @@ from pydantic import (
     field_validator,
 )
 
-PIPELINE_EXECUTION_STATUS_CHANGE = "SageMaker Model Building Pipeline Execution Status Change"
-PIPELINE_STEP_STATUS_CHANGE = "SageMaker Model Building Pipeline Execution Step Status Change"
-CLOUDTRAIL_API_CALL = "AWS API Call via CloudTrail"
-SCHEDULED_EVENT = "Scheduled Event"
+from mlmeta_contract import events as contract_events
+from mlmeta_contract.events import (
+    CLOUDTRAIL_API_CALL,
+    EXECUTION_STATUS_CHANGE,
+    EXECUTION_STATUSES,
+    SAGEMAKER_EVENT_SOURCE,
+    SAGEMAKER_SOURCE,
+    SCHEDULE_SOURCE,
+    SCHEDULED_EVENT,
+    SCHEDULER_SOURCE,
+    STEP_STATUS_CHANGE,
+    STEP_STATUSES,
+    TERMINAL_STATUSES,
+)
 
-# SageMaker's PipelineExecutionStatus and StepStatus enums as botocore's service model has them (a test
-# keeps these equal to the model; Lambda does not read botocore's model, whose version may differ).
-ExecutionStatus = Literal["Executing", "Stopping", "Stopped", "Failed", "Succeeded", "CompletedWithFailures"]
-EXECUTION_STATUSES: tuple[str, ...] = get_args(ExecutionStatus)
-# The statuses of an execution that no longer runs: its snapshots are taken then. CompletedWithFailures
-# (some steps failed, the execution went on) is one: its metrics are as worth keeping as a failure's.
-TERMINAL_STATUSES: tuple[str, ...] = ("Succeeded", "Failed", "Stopped", "CompletedWithFailures")
-StepStatus = Literal["Starting", "Executing", "Stopping", "Stopped", "Failed", "Succeeded"]
+# The detail-types, sources and statuses are the contract's (the rules match the same strings).
+ExecutionStatus = Literal[EXECUTION_STATUSES]  # type: ignore[valid-type] (a tuple of literals: Literal unpacks it)
+StepStatus = Literal[STEP_STATUSES]  # type: ignore[valid-type]
 
 # SageMaker's own limits (the API reference's patterns): pipeline names up to 256 characters, job names
 # up to 63, experiment entity names up to 120. Undocumented: execution ids are lowercase letters and
@@ -69,12 +74,18 @@ STEP_NAME_RE = re.compile(r"[A-Za-z0-9_-]{1,256}")
 # keys. AWS's SageMaker CloudTrail examples (understanding-sagemaker-entries: CreateEndpoint's
 # "endpointName" -> "endpointArn") carry the API members in lowerCamelCase, so these follow that
 # pattern; lookups accept any letter case (``member``) in case a record differs.
-GUARDED_ACTIONS: Mapping[str, tuple[str, str, str]] = {
-    "CreateExperiment": ("experiment", "experimentName", "experimentArn"),
-    "CreateTrial": ("experiment-trial", "trialName", "trialArn"),
-    "CreateTrialComponent": ("experiment-trial-component", "trialComponentName", "trialComponentArn"),
-}
-SAGEMAKER_SERVICE = "sagemaker.amazonaws.com"
+GUARDED_ACTIONS: Mapping[str, tuple[str, str, str]] = dict(
+    zip(
+        contract_events.GUARDED_ACTIONS,
+        (
+            ("experiment", "experimentName", "experimentArn"),
+            ("experiment-trial", "trialName", "trialArn"),
+            ("experiment-trial-component", "trialComponentName", "trialComponentArn"),
+        ),
+        strict=True,
+    )
+)
+GuardedAction = Literal[contract_events.GUARDED_ACTIONS]  # type: ignore[valid-type]
 NO_EVENT_ID = "<no id>"
 
 
@@ -152,9 +163,9 @@ class PipelineExecutionStatusDetail(_Detail):
 
 
 class PipelineExecutionStatusEvent(_Envelope):
-    DETAIL_TYPE: ClassVar[str] = PIPELINE_EXECUTION_STATUS_CHANGE
-    source: Literal["aws.sagemaker"]
-    detail_type: Literal["SageMaker Model Building Pipeline Execution Status Change"] = Field(alias="detail-type")
+    DETAIL_TYPE: ClassVar[str] = EXECUTION_STATUS_CHANGE
+    source: Literal[SAGEMAKER_SOURCE]
+    detail_type: Literal[EXECUTION_STATUS_CHANGE] = Field(alias="detail-type")
     detail: PipelineExecutionStatusDetail
 
 
@@ -186,9 +197,9 @@ class PipelineStepStatusDetail(_Detail):
 
 
 class PipelineStepStatusEvent(_Envelope):
-    DETAIL_TYPE: ClassVar[str] = PIPELINE_STEP_STATUS_CHANGE
-    source: Literal["aws.sagemaker"]
-    detail_type: Literal["SageMaker Model Building Pipeline Execution Step Status Change"] = Field(alias="detail-type")
+    DETAIL_TYPE: ClassVar[str] = STEP_STATUS_CHANGE
+    source: Literal[SAGEMAKER_SOURCE]
+    detail_type: Literal[STEP_STATUS_CHANGE] = Field(alias="detail-type")
     detail: PipelineStepStatusDetail
 
 
@@ -203,8 +214,8 @@ class UserIdentity(_Detail):
 
 class CloudTrailDetail(_Detail):
     # Declared before the fields whose validators read them (pydantic validates in order).
-    event_name: Literal["CreateExperiment", "CreateTrial", "CreateTrialComponent"] = Field(alias="eventName")
-    event_source: Literal["sagemaker.amazonaws.com"] = Field(alias="eventSource")
+    event_name: GuardedAction = Field(alias="eventName")
+    event_source: Literal[SAGEMAKER_EVENT_SOURCE] = Field(alias="eventSource")
     event_time: UtcTime = Field(alias="eventTime")
     event_id: CloudTrailEventId = Field(alias="eventID")
     aws_region: str = Field(alias="awsRegion")
@@ -250,8 +261,8 @@ class CloudTrailDetail(_Detail):
 
 class CloudTrailApiCallEvent(_Envelope):
     DETAIL_TYPE: ClassVar[str] = CLOUDTRAIL_API_CALL
-    source: Literal["aws.sagemaker"]
-    detail_type: Literal["AWS API Call via CloudTrail"] = Field(alias="detail-type")
+    source: Literal[SAGEMAKER_SOURCE]
+    detail_type: Literal[CLOUDTRAIL_API_CALL] = Field(alias="detail-type")
     detail: CloudTrailDetail
 
     @property
@@ -287,8 +298,8 @@ class ScheduledEvent(_Envelope):
     """An EventBridge rule's schedule (``Scheduled Event``); its ``time`` is the run's logical time."""
 
     DETAIL_TYPE: ClassVar[str] = SCHEDULED_EVENT
-    source: Literal["aws.events", "aws.scheduler"]
-    detail_type: Literal["Scheduled Event"] = Field(alias="detail-type")
+    source: Literal[SCHEDULE_SOURCE, SCHEDULER_SOURCE]
+    detail_type: Literal[SCHEDULED_EVENT] = Field(alias="detail-type")
     detail: dict[str, Any] = Field(default_factory=dict)
 
 
@@ -344,7 +355,7 @@ def member(mapping: Mapping[str, Any], key: str) -> Any:
 
 
 def _is_sagemaker(identity: UserIdentity) -> bool:
-    return identity.invoked_by == SAGEMAKER_SERVICE or identity.type == "AWSService"
+    return identity.invoked_by == SAGEMAKER_EVENT_SOURCE or identity.type == "AWSService"
 
 
 def _event_id(raw: Mapping[str, Any]) -> str:

@@ -1,5 +1,5 @@
 """Writing lake objects: records checked against the data contract, encoded deterministically
-(``mlmeta.lake.records``) and put at the deterministic key of ``mlmeta.lake.layout``, so writing the
+(``mlmeta_contract.lake.records``) and put at the deterministic key of ``mlmeta_contract.lake.layout``, so writing the
 same records again overwrites the object with the same bytes.
 
 A PutObject is atomic: readers see the old object or the new one, never part of one. No
@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
-from mlmeta.lake.layout import object_key
-from mlmeta.lake.records import encode_records
-from mlmeta.lake.schema import TableSpec
+from mlmeta_contract.lake.layout import object_key
+from mlmeta_contract.lake.records import encode_records
+from mlmeta_contract.lake.schema import TableSpec
 
 CONTENT_TYPE = "application/gzip"
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from mlmeta.naming import NamingConvention, NamingError, new, validate
+from mlmeta_contract.naming import NamingConvention, NamingError, new, validate
 from mlmeta_runtime.events import EXECUTION_ARN_RE
 
 

@@ -25,7 +25,7 @@ from typing import Any
 
 from aws_lambda_powertools import Logger
 
-from mlmeta.lake.layout import quarantine_key
+from mlmeta_contract.lake.layout import quarantine_key
 from mlmeta_runtime.events import Malformed
 
 logger = Logger(child=True)

@@ -14,19 +14,20 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields
 from typing import TypeVar
 
-from mlmeta.naming import CONVENTION_ENV_VAR, ConventionError, NamingConvention, resolve_convention, validate
+from mlmeta_contract.handlers import (
+    ENVIRONMENT,
+    LAKE_BUCKET,
+    LOOKBACK_HOURS,
+    METRICS_NAMESPACE,
+    NOTICES_TOPIC_ARN,
+    PIPELINE_NAMES,
+    QUARANTINE_BUCKET,
+    QUARANTINE_QUEUE_URL,
+)
+from mlmeta_contract.handlers import METRICS_NAMESPACE_VALUE as DEFAULT_METRICS_NAMESPACE
+from mlmeta_contract.handlers import RECONCILER_LOOKBACK_HOURS as DEFAULT_LOOKBACK_HOURS
+from mlmeta_contract.naming import CONVENTION_ENV_VAR, ConventionError, NamingConvention, resolve_convention, validate
 
-LAKE_BUCKET = "LAKE_BUCKET"
-QUARANTINE_QUEUE_URL = "QUARANTINE_QUEUE_URL"
-QUARANTINE_BUCKET = "QUARANTINE_BUCKET"
-NOTICES_TOPIC_ARN = "NOTICES_TOPIC_ARN"
-ENVIRONMENT = "ENVIRONMENT"
-METRICS_NAMESPACE = "POWERTOOLS_METRICS_NAMESPACE"
-PIPELINE_NAMES = "PIPELINE_NAMES"
-LOOKBACK_HOURS = "LOOKBACK_HOURS"
-
-DEFAULT_METRICS_NAMESPACE = "mlmeta"
-DEFAULT_LOOKBACK_HOURS = 48
 # A month: CreatedAfter windows longer than this would make one run page through a long history.
 MAX_LOOKBACK_HOURS = 24 * 31
 

@@ -1,12 +1,12 @@
 """Tag keys the handlers write, and SageMaker's tag-list format. The convention's keys live in
-``mlmeta.naming.tags``; ``mlmeta:step`` is the handlers' own (the tagger writes it on job-created
+``mlmeta_contract.naming.tags``; ``mlmeta:step`` is the handlers' own (the tagger writes it on job-created
 trial components, the snapshotter reads it back)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from mlmeta.naming.tags import TAG_ENVIRONMENT, TAG_KIND, TAG_NAMING, TAG_PIPELINE_EXECUTION_ARN, TAG_USE_CASE
+from mlmeta_contract.naming.tags import TAG_ENVIRONMENT, TAG_KIND, TAG_NAMING, TAG_PIPELINE_EXECUTION_ARN, TAG_USE_CASE
 
 TAG_STEP = "mlmeta:step"
 

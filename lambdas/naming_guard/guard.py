@@ -29,9 +29,9 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
-from mlmeta.lake.layout import partition_value
-from mlmeta.lake.schema import NAMING_AUDIT
-from mlmeta.naming import NamingConvention, Rule, Verdict, classify
+from mlmeta_contract.lake.layout import partition_value
+from mlmeta_contract.lake.schema import NAMING_AUDIT
+from mlmeta_contract.naming import NamingConvention, Rule, Verdict, classify
 from mlmeta_runtime.errors import is_not_found
 from mlmeta_runtime.events import CloudTrailApiCallEvent
 from mlmeta_runtime.jobs import looks_like_job_component

@@ -32,8 +32,8 @@ from typing import Any
 
 from aws_lambda_powertools import Logger
 
+from mlmeta_contract.events import TERMINAL_STATUSES
 from mlmeta_runtime.errors import is_not_found
-from mlmeta_runtime.events import TERMINAL_STATUSES
 from mlmeta_runtime.lake_writer import iso_utc
 from mlmeta_runtime.pipelines import NotOurs, PipelineExecution, identify_execution
 from mlmeta_runtime.settings import Settings

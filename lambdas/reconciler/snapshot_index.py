@@ -14,8 +14,8 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from mlmeta.lake.layout import RAW_SUFFIX, partition_prefix, partition_value
-from mlmeta.lake.schema import METRIC_SNAPSHOTS
+from mlmeta_contract.lake.layout import RAW_SUFFIX, partition_prefix, partition_value
+from mlmeta_contract.lake.schema import METRIC_SNAPSHOTS
 
 
 def partition_days(first: datetime, last: datetime) -> list[str]:

@@ -2,7 +2,7 @@
 component snapshots to the lake and its metrics to CloudWatch. Trigger: an EventBridge rule on
 ``aws.sagemaker`` "SageMaker Model Building Pipeline Execution Status Change" with
 currentPipelineExecutionStatus Succeeded, Failed, Stopped or CompletedWithFailures
-(``mlmeta_runtime.events.TERMINAL_STATUSES``).
+(``mlmeta_contract.events.TERMINAL_STATUSES``).
 Lambda handler: ``snapshotter.handler.lambda_handler``."""
 
 from __future__ import annotations
@@ -13,7 +13,8 @@ from typing import Any
 import boto3
 from aws_lambda_powertools import Logger
 
-from mlmeta_runtime.events import TERMINAL_STATUSES, PipelineExecutionStatusEvent
+from mlmeta_contract.events import TERMINAL_STATUSES
+from mlmeta_runtime.events import PipelineExecutionStatusEvent
 from mlmeta_runtime.handler import event_handler
 from mlmeta_runtime.pipelines import NotOurs
 from mlmeta_runtime.settings import HandlerSettings

@@ -9,7 +9,7 @@
    Then completeness (completeness.py): each analysis component's metric summaries against the number
    of metrics the evaluation step logged; shortly after the end, a shortfall raises (transient) before
    anything is written, later it is written with an incomplete-snapshot marker for the reconciler.
-2. Build the records exactly per ``mlmeta.lake.schema`` and sort them, so the same inputs always give
+2. Build the records exactly per ``mlmeta_contract.lake.schema`` and sort them, so the same inputs always give
    the same bytes. ``snapshot_time`` is the execution's end, not the wall clock: a replayed or
    duplicated event writes byte-identical objects.
 3. Write ``component_snapshots`` then ``metric_snapshots`` at
@@ -36,9 +36,9 @@ from typing import Any
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.metrics import EphemeralMetrics, MetricUnit
 
-from mlmeta.lake.layout import partition_value
-from mlmeta.lake.schema import COMPONENT_SNAPSHOTS, METRIC_SNAPSHOTS, SCHEMA_VERSION
-from mlmeta.naming import NamingConvention, validate
+from mlmeta_contract.lake.layout import partition_value
+from mlmeta_contract.lake.schema import COMPONENT_SNAPSHOTS, METRIC_SNAPSHOTS, SCHEMA_VERSION
+from mlmeta_contract.naming import NamingConvention, validate
 from mlmeta_runtime.events import PipelineExecutionStatusEvent
 from mlmeta_runtime.lake_writer import LakeObject, iso_utc, write_objects
 from mlmeta_runtime.pipelines import PipelineExecution, identify_execution

@@ -21,8 +21,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from mlmeta.naming import NamingConvention
-from mlmeta.naming.tags import required_tags
+from mlmeta_contract.naming import NamingConvention
+from mlmeta_contract.naming.tags import required_tags
 from mlmeta_runtime.errors import is_not_found
 from mlmeta_runtime.events import PipelineExecutionStatusEvent, PipelineStepStatusEvent
 from mlmeta_runtime.jobs import job_component_name

@@ -17,8 +17,8 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from mlmeta.naming import ConventionError, NamingError, new, resolve_convention
 from mlmeta.queries.runner import AthenaTarget
+from mlmeta_contract.naming import ConventionError, NamingError, new, resolve_convention
 
 ATHENA_DEFAULT_DAYS = 365
 # The widest dt strings: with string comparisons they select every partition.

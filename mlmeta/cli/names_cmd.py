@@ -8,7 +8,7 @@ import json
 import sys
 
 from mlmeta.cli.errors import CliError
-from mlmeta.naming import (
+from mlmeta_contract.naming import (
     CONVENTION_ENV_VAR,
     KINDS,
     PARTS,

@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
+from mlmeta_contract.resources import resource_name
+
 NamingMode = Literal["audit", "enforce"]
 # Which way a model metric gets worse: an auc falls, a log loss rises.
 MetricDirection = Literal["higher-is-better", "lower-is-better"]
@@ -179,7 +181,7 @@ class EnvironmentSettings:
 
     @property
     def athena_workgroup_name(self) -> str:
-        return f"mlmeta-{self.name}"
+        return resource_name(self.name)
 
     def stack_name(self, component: str) -> str:
-        return f"mlmeta-{self.name}-{component}"
+        return resource_name(self.name, component)

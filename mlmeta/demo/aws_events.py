@@ -17,7 +17,7 @@ from typing import Any
 
 from mlmeta.demo.history import STOPPED, EdaAction, Execution, StepRun
 from mlmeta.events.local_aws import LOCAL_ACCOUNT
-from mlmeta.events.routes import CLOUDTRAIL_API_CALL, EXECUTION_STATUS_CHANGE, SAGEMAKER_EVENT_SOURCE, SAGEMAKER_SOURCE, STEP_STATUS_CHANGE
+from mlmeta_contract.events import CLOUDTRAIL_API_CALL, EXECUTION_STATUS_CHANGE, SAGEMAKER_EVENT_SOURCE, SAGEMAKER_SOURCE, STEP_STATUS_CHANGE
 
 Event = dict[str, Any]
 _ID_NAMESPACE = uuid.UUID("6f1c2e0a-5d3b-4c8e-9a7f-2b1d0e4c6a58")

@@ -19,7 +19,8 @@ from mlmeta.config import EnvironmentSettings
 from mlmeta.demo.checkout import checkout_module
 from mlmeta.events.handler_loader import load_module
 from mlmeta.events.local_aws import DUMMY_CREDENTIALS, LOCAL_ACCOUNT
-from mlmeta.naming import CONVENTION_ENV_VAR, DEFAULT_CONVENTION
+from mlmeta_contract.handlers import EXPERIMENT_PROVISIONER, SERVICE_NAME, service_name
+from mlmeta_contract.naming import CONVENTION_ENV_VAR, DEFAULT_CONVENTION
 
 PROVISIONER = "experiment_provisioner.handler"
 RESOURCE_TYPE = "Custom::SageMakerExperiment"  # stacks/experiments/experiment.py (a construct: imports aws_cdk)
@@ -55,7 +56,7 @@ def deploy_experiments(settings: EnvironmentSettings, endpoint: str, log_stream:
         "AWS_EC2_METADATA_DISABLED": "true",
         # As the stack sets it (stacks/experiments/provisioner.py).
         CONVENTION_ENV_VAR: json.dumps(DEFAULT_CONVENTION.to_dict(), sort_keys=True, separators=(",", ":")),
-        "POWERTOOLS_SERVICE_NAME": "mlmeta-experiment-provisioner",
+        SERVICE_NAME: service_name(EXPERIMENT_PROVISIONER),
     }
     stack_id = f"arn:aws:cloudformation:{settings.region}:{LOCAL_ACCOUNT}:stack/{settings.stack_name('experiments')}/demo"
     function = f"{settings.stack_name('experiments')}-provisioner"

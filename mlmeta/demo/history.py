@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from mlmeta.demo.settings import START, DemoSettings
-from mlmeta.naming import new
+from mlmeta_contract.naming import new
 
 EXECUTION_ID_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789"
 JOB_SUFFIX_LENGTH = 10

@@ -27,8 +27,8 @@ from mlmeta.demo.settings import ENVIRONMENT, METRIC, DemoSettings
 from mlmeta.events.event_files import EventInput
 from mlmeta.events.local_aws import embedded_moto
 from mlmeta.events.replay import FAILED, Outcome, Replayer
-from mlmeta.naming import new
 from mlmeta.queries.result import QueryResult
+from mlmeta_contract.naming import new
 
 PHASES = 6
 LAKE_DIR = "lake"

@@ -23,7 +23,7 @@ from mlmeta.demo.checkout import checkout_module
 from mlmeta.demo.history import TEST_ROWS, TRAINING_ROUNDS, EdaAction, Evaluation, Execution, StepRun
 from mlmeta.events.local_aws import SETUP_CONFIG, clients
 from mlmeta.events.moto_gaps import record_execution_steps, set_job_source
-from mlmeta.naming import new
+from mlmeta_contract.naming import new
 
 # A trial component's PrimaryStatus for a step's status.
 COMPONENT_STATUS = {"Succeeded": "Completed", "Failed": "Failed", "Stopped": "Stopped"}

@@ -23,6 +23,7 @@ from mlmeta.doctor.aws import error_code
 from mlmeta.doctor.context import DoctorContext
 from mlmeta.doctor.result import CheckResult, failed, passed, warned
 from mlmeta.doctor.trail_selectors import logs_write_management_events
+from mlmeta_contract.resources import MANAGEMENT_TRAIL, resource_name
 
 CHECK = "trail"
 CREATED_CHECK = "created trail"
@@ -31,8 +32,8 @@ WRITE_SELECTORS = "write management events (ReadWriteType All or WriteOnly)"
 
 
 def created_trail_name(settings: EnvironmentSettings) -> str:
-    """The events stack's trail with ``create_trail`` (stacks/events/trail.py; a test compares the two)."""
-    return f"mlmeta-{settings.name}-management-events"
+    """The events stack's trail with ``create_trail`` (stacks/events/trail.py names it the same way)."""
+    return resource_name(settings.name, MANAGEMENT_TRAIL)
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-SAGEMAKER = "sagemaker.amazonaws.com"
+from mlmeta_contract.events import SAGEMAKER_EVENT_SOURCE as SAGEMAKER
 
 
 def logs_write_management_events(selectors: Mapping[str, Any]) -> bool:

@@ -5,7 +5,7 @@ Each load is a fresh import, isolated like a separate execution environment: the
 are imported anew under the given environment (variables and a new default boto3 session), and
 afterwards ``sys.modules`` and ``os.environ`` are put back as they were. So two loads with different
 environments do not share settings or clients, and code elsewhere in the process that imported the
-same packages (the handler tests) keeps its own modules. ``mlmeta.naming`` and ``mlmeta.lake`` are
+same packages (the handler tests) keeps its own modules. ``mlmeta_contract`` and ``mlmeta.lake`` are
 shared: they hold no state.
 """
 

@@ -12,24 +12,24 @@ import json
 from dataclasses import dataclass
 
 from mlmeta.config import EnvironmentSettings
-from mlmeta.naming import CONVENTION_ENV_VAR, DEFAULT_CONVENTION, NamingConvention, new
-
-# The variables of docs/handlers.md (lambdas/mlmeta_runtime/settings.py reads them).
-ENVIRONMENT = "ENVIRONMENT"
-QUARANTINE_QUEUE_URL = "QUARANTINE_QUEUE_URL"
-QUARANTINE_BUCKET = "QUARANTINE_BUCKET"
-LAKE_BUCKET = "LAKE_BUCKET"
-NOTICES_TOPIC_ARN = "NOTICES_TOPIC_ARN"
-PIPELINE_NAMES = "PIPELINE_NAMES"
-LOOKBACK_HOURS = "LOOKBACK_HOURS"
-SERVICE_NAME = "POWERTOOLS_SERVICE_NAME"
-METRICS_NAMESPACE = "POWERTOOLS_METRICS_NAMESPACE"
-LOG_LEVEL = "POWERTOOLS_LOG_LEVEL"
-
-METRICS_NAMESPACE_VALUE = "mlmeta"
-LOG_LEVEL_VALUE = "INFO"
-# How far back the reconciler looks: two days covers a weekend's missed events at an hourly schedule.
-RECONCILER_LOOKBACK_HOURS = 48
+from mlmeta_contract import handlers as names
+from mlmeta_contract.handlers import (
+    ENVIRONMENT,
+    LAKE_BUCKET,
+    LOG_LEVEL,
+    LOG_LEVEL_VALUE,
+    LOOKBACK_HOURS,
+    METRICS_NAMESPACE,
+    METRICS_NAMESPACE_VALUE,
+    NOTICES_TOPIC_ARN,
+    PIPELINE_NAMES,
+    QUARANTINE_BUCKET,
+    QUARANTINE_QUEUE_URL,
+    RECONCILER_LOOKBACK_HOURS,
+    SERVICE_NAME,
+    service_name,
+)
+from mlmeta_contract.naming import CONVENTION_ENV_VAR, DEFAULT_CONVENTION, NamingConvention, new
 
 
 @dataclass(frozen=True)
@@ -45,7 +45,7 @@ class EventResources:
 class HandlerSpec:
     """One handler: ``lambdas/<package>/handler.py:lambda_handler`` and how it runs."""
 
-    name: str  # as in rule targets and replay output: tagger, naming-guard, snapshotter, reconciler
+    name: str  # mlmeta_contract.handlers': tagger, naming-guard, snapshotter, reconciler
     package: str  # its package under lambdas/
     description: str
     timeout_seconds: int
@@ -61,7 +61,7 @@ class HandlerSpec:
     @property
     def service(self) -> str:
         """Powertools' service name: the ``service`` key of every log line."""
-        return f"mlmeta-{self.name}"
+        return service_name(self.name)
 
     @property
     def module_path(self) -> str:
@@ -69,7 +69,7 @@ class HandlerSpec:
 
 
 TAGGER = HandlerSpec(
-    name="tagger",
+    name=names.TAGGER,
     package="tagger",
     description="mlmeta: tags trial 1.1 when a pipeline execution starts and each job's trial component when its step changes",
     # Waits up to 31 s for Pipelines to create the trial (docs/handlers.md: at least 60 s).
@@ -77,7 +77,7 @@ TAGGER = HandlerSpec(
     memory_mb=256,
 )
 NAMING_GUARD = HandlerSpec(
-    name="naming-guard",
+    name=names.NAMING_GUARD,
     package="naming_guard",
     description="mlmeta: judges the name of every new experiment, trial and trial component; verdict tag, audit record, notice",
     timeout_seconds=30,
@@ -86,7 +86,7 @@ NAMING_GUARD = HandlerSpec(
     needs_notices=True,
 )
 SNAPSHOTTER = HandlerSpec(
-    name="snapshotter",
+    name=names.SNAPSHOTTER,
     package="snapshotter",
     description="mlmeta: writes the metric and component snapshots of a finished pipeline execution to the lake",
     # Search pages of 100 components, then two small S3 writes: seconds; the margin covers throttling retries.
@@ -96,7 +96,7 @@ SNAPSHOTTER = HandlerSpec(
     emits_metrics=True,
 )
 RECONCILER = HandlerSpec(
-    name="reconciler",
+    name=names.RECONCILER,
     package="reconciler",
     description="mlmeta: snapshots finished executions that have none and sweeps new names through the naming guard",
     timeout_seconds=300,

@@ -23,6 +23,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from mlmeta.config import EnvironmentSettings
 from mlmeta.events.handlers import EventResources
+from mlmeta_contract.resources import resource_name
 
 # moto's default account; the adapted event fixtures use it too.
 LOCAL_ACCOUNT = "123456789012"
@@ -49,8 +50,8 @@ class LocalNames:
 
     @classmethod
     def of(cls, settings: EnvironmentSettings) -> LocalNames:
-        prefix = f"mlmeta-{settings.name}"
-        return cls(lake_bucket=f"{prefix}-lake", quarantine_queue=f"{prefix}-quarantine", notices_topic=f"{prefix}-notices")
+        name = settings.name
+        return cls(lake_bucket=resource_name(name, "lake"), quarantine_queue=resource_name(name, "quarantine"), notices_topic=resource_name(name, "notices"))
 
 
 def check_endpoint(url: str) -> str:

@@ -53,12 +53,12 @@ from mlmeta.events.local_aws import DUMMY_CREDENTIALS, LOCAL_ACCOUNT, SETUP_CONF
 from mlmeta.events.missing_entities import MISSING, missing_message
 from mlmeta.events.patterns import matches
 from mlmeta.events.routes import Route, routes
-from mlmeta.naming import DEFAULT_CONVENTION, NamingConvention
+from mlmeta_contract.handlers import REPLAY, SERVICE_NAME, service_name
+from mlmeta_contract.naming import DEFAULT_CONVENTION, NamingConvention
+from mlmeta_contract.resources import resource_name
 
 HANDLED, QUARANTINED, FAILED, UNROUTED, REJECTED = "handled", "quarantined", "failed", "unrouted", "rejected"
 OUTCOMES = (HANDLED, QUARANTINED, FAILED, UNROUTED, REJECTED)
-# Who quarantines what is not an event at all (the handlers' name for themselves is in the message too).
-REPLAY = "replay"
 NO_EVENT_ID = "<no id>"
 EMBEDDED_AWS = "the embedded AWS"
 _QUARANTINE_MODULE = "mlmeta_runtime.quarantine"
@@ -242,12 +242,12 @@ class Replayer:
     def _quarantine_non_event(self, item: EventInput) -> Outcome:
         if REPLAY not in self._modules:
             spec = self.specs.get("snapshotter", HANDLERS_BY_NAME["snapshotter"])
-            environment = {**self.environment(spec), "POWERTOOLS_SERVICE_NAME": f"mlmeta-{REPLAY}"}
+            environment = {**self.environment(spec), SERVICE_NAME: service_name(REPLAY)}
             with self._output_to_logs():
                 self._modules[REPLAY] = load_module(_QUARANTINE_MODULE, environment, self.lambdas_dir)
                 # The quarantine logs through a child logger: this is the parent its lines go to.
-                Logger(service=environment["POWERTOOLS_SERVICE_NAME"])
-            self._direct_logs(environment["POWERTOOLS_SERVICE_NAME"])
+                Logger(service=environment[SERVICE_NAME])
+            self._direct_logs(environment[SERVICE_NAME])
         module = self._modules[REPLAY]
         malformed = module.Malformed(NO_EVENT_ID, "<event>", f"{item.origin}: {item.problem}")
         try:
@@ -270,7 +270,7 @@ class Replayer:
         if self.deployment is not None:
             deployed = self.deployment.functions[spec.name]
             return LambdaContext(deployed.name, request, deployed.arn, deployed.memory_mb)
-        function = f"mlmeta-{self.settings.name}-{spec.name}"
+        function = resource_name(self.settings.name, spec.name)
         return LambdaContext(
             function_name=function,
             aws_request_id=request,

@@ -1,126 +1,35 @@
-"""Which events go to which handler: the events stack's EventBridge rules as data.
-
-The stack (``stacks/events_stack.py``) turns each route into a rule with that pattern (or schedule) and
-that handler as its target; ``mlmeta replay`` matches events against the same patterns
-(``mlmeta.events.patterns``). So a change here changes both, and a test checks that the synthesized
-rules equal these routes.
-
-Decisions (docs/events.md):
-
-- Pipeline rules name the environment's own pipelines (``detail.pipelineArn`` ends in
-  ``:pipeline/<name>``), so an account shared by dev, stg and prod does not invoke every
-  environment's Lambdas for every pipeline; the handlers re-check anyway.
-- Statuses the handlers do not know (a status SageMaker adds one day) are not dropped by the rules:
-  ``ExecutionStatusUnknown`` sends every execution status other than the six of SageMaker's API to the
-  snapshotter, which quarantines it as malformed, so the quarantine alarm tells someone. Step
-  status changes are not filtered by status at all, so the tagger sees unknown step statuses too.
-- The reconciler runs on a schedule rule (EventBridge's "Scheduled Event", which its handler parses),
-  not EventBridge Scheduler (whose events have another shape).
+"""The events stack's rules (``mlmeta_contract.events``) bound to the handlers they invoke: each
+route's ``handler`` is the ``HandlerSpec`` of its target, which the stack deploys and ``mlmeta replay``
+runs. The patterns themselves, and the strings they match, are the contract's.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
 from mlmeta.config import EnvironmentSettings
-from mlmeta.events.handlers import NAMING_GUARD, RECONCILER, SNAPSHOTTER, TAGGER, HandlerSpec, pipeline_names
+from mlmeta.events.handlers import HANDLERS_BY_NAME, HandlerSpec, pipeline_names
 from mlmeta.events.patterns import check_pattern
-from mlmeta.naming import DEFAULT_CONVENTION, NamingConvention
-
-# What SageMaker and EventBridge send (lambdas/mlmeta_runtime/events.py parses the same strings).
-SAGEMAKER_SOURCE = "aws.sagemaker"
-EXECUTION_STATUS_CHANGE = "SageMaker Model Building Pipeline Execution Status Change"
-STEP_STATUS_CHANGE = "SageMaker Model Building Pipeline Execution Step Status Change"
-CLOUDTRAIL_API_CALL = "AWS API Call via CloudTrail"
-SCHEDULED_EVENT = "Scheduled Event"
-SCHEDULE_SOURCE = "aws.events"
-SAGEMAKER_EVENT_SOURCE = "sagemaker.amazonaws.com"
-
-# SageMaker's PipelineExecutionStatus enum (botocore's model; tests/runtime/test_status_contract.py).
-EXECUTION_STATUSES = ("Executing", "Stopping", "Stopped", "Failed", "Succeeded", "CompletedWithFailures")
-STARTED_STATUSES = ("Executing",)
-TERMINAL_STATUSES = ("Succeeded", "Failed", "Stopped", "CompletedWithFailures")
-GUARDED_ACTIONS = ("CreateExperiment", "CreateTrial", "CreateTrialComponent")
-
-RECONCILER_SCHEDULE = "rate(1 hour)"
-# The events an EventBridge schedule rule produces; replay routes them to the schedule's handler.
-SCHEDULED_EVENT_PATTERN: Mapping[str, Any] = {"source": [SCHEDULE_SOURCE], "detail-type": [SCHEDULED_EVENT]}
+from mlmeta_contract.events import RouteSpec, route_specs
+from mlmeta_contract.naming import DEFAULT_CONVENTION, NamingConvention
 
 
 @dataclass(frozen=True)
-class Route:
-    """One EventBridge rule: an event pattern or a schedule, and the handler it invokes."""
+class Route(RouteSpec):
+    """A ``RouteSpec`` whose handler is the spec of the code its target runs; its pattern is one replay
+    can match (``check_pattern``)."""
 
-    name: str  # the rule's construct id, e.g. ExecutionStarted
-    description: str
-    handler: HandlerSpec
-    pattern: Mapping[str, Any] | None = None
-    schedule: str | None = None
+    handler: HandlerSpec  # type: ignore[assignment] (the spec, where the contract has its name)
 
     def __post_init__(self) -> None:
-        if (self.pattern is None) == (self.schedule is None):
-            raise ValueError(f"route {self.name}: give an event pattern or a schedule, not both or neither")
+        super().__post_init__()
         if self.pattern is not None:
             check_pattern(self.pattern)
-
-    @property
-    def replay_pattern(self) -> Mapping[str, Any]:
-        """The pattern replay matches events with: the rule's own, or the shape of a schedule's events."""
-        return self.pattern if self.pattern is not None else SCHEDULED_EVENT_PATTERN
 
 
 def routes(settings: EnvironmentSettings, convention: NamingConvention = DEFAULT_CONVENTION) -> tuple[Route, ...]:
     """The rules of ``settings``' environment, in deployment order."""
-    pipelines = {"pipelineArn": [{"suffix": f":pipeline/{name}"} for name in pipeline_names(settings, convention)]}
-
-    def execution_status(statuses: list[Any]) -> dict[str, Any]:
-        return {
-            "source": [SAGEMAKER_SOURCE],
-            "detail-type": [EXECUTION_STATUS_CHANGE],
-            "detail": {"currentPipelineExecutionStatus": statuses, **pipelines},
-        }
-
-    return (
-        Route(
-            name="ExecutionStarted",
-            description="A pipeline execution of this environment started: tag its environment trial",
-            handler=TAGGER,
-            pattern=execution_status(list(STARTED_STATUSES)),
-        ),
-        Route(
-            name="StepStatusChanged",
-            description="A step of a pipeline execution of this environment changed status: tag its job's trial component",
-            handler=TAGGER,
-            pattern={"source": [SAGEMAKER_SOURCE], "detail-type": [STEP_STATUS_CHANGE], "detail": dict(pipelines)},
-        ),
-        Route(
-            name="ExecutionFinished",
-            description="A pipeline execution of this environment succeeded, failed, stopped or completed with failures: snapshot its metrics",
-            handler=SNAPSHOTTER,
-            pattern=execution_status(list(TERMINAL_STATUSES)),
-        ),
-        Route(
-            name="ExecutionStatusUnknown",
-            description="A pipeline execution status the handlers do not know: the snapshotter quarantines it",
-            handler=SNAPSHOTTER,
-            pattern=execution_status([{"anything-but": list(EXECUTION_STATUSES)}]),
-        ),
-        Route(
-            name="ExperimentEntityCreated",
-            description="An experiment, trial or trial component was created (CloudTrail): judge its name",
-            handler=NAMING_GUARD,
-            pattern={
-                "source": [SAGEMAKER_SOURCE],
-                "detail-type": [CLOUDTRAIL_API_CALL],
-                "detail": {"eventSource": [SAGEMAKER_EVENT_SOURCE], "eventName": list(GUARDED_ACTIONS)},
-            },
-        ),
-        Route(
-            name="ReconcileSchedule",
-            description="Hourly: snapshot finished executions that have none, sweep names created since the last sweep",
-            handler=RECONCILER,
-            schedule=RECONCILER_SCHEDULE,
-        ),
+    return tuple(
+        Route(spec.name, spec.description, HANDLERS_BY_NAME[spec.handler], pattern=spec.pattern, schedule=spec.schedule)
+        for spec in route_specs(pipeline_names(settings, convention))
     )

@@ -27,12 +27,12 @@ from datetime import date, timedelta
 from typing import Literal
 
 from mlmeta.lake.compaction_state import CompactedDay, CompactionError, CompactionState, TableState, read_state
-from mlmeta.lake.layout import COMPACTION_STATE_KEY, RAW_SUFFIX, compacted_key, is_day, partition_prefix, raw_partition
 from mlmeta.lake.object_store import ObjectStore, PreconditionFailed
 from mlmeta.lake.parquet import encode_parquet
-from mlmeta.lake.records import decode_records
-from mlmeta.lake.schema import TABLES, TableSpec
 from mlmeta.lake.views import DayRange
+from mlmeta_contract.lake.layout import COMPACTION_STATE_KEY, RAW_SUFFIX, compacted_key, is_day, partition_prefix, raw_partition
+from mlmeta_contract.lake.records import decode_records
+from mlmeta_contract.lake.schema import TABLES, TableSpec
 
 # Parquet key-value metadata of every compacted object (docs/compaction.md).
 METADATA_PREFIX = "mlmeta."

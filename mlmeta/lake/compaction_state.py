@@ -12,10 +12,10 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from mlmeta.lake.layout import COMPACTION_STATE_KEY
 from mlmeta.lake.object_store import ObjectStore
-from mlmeta.lake.schema import TABLES
 from mlmeta.lake.views import DayRange
+from mlmeta_contract.lake.layout import COMPACTION_STATE_KEY
+from mlmeta_contract.lake.schema import TABLES
 
 STATE_VERSION = 1
 

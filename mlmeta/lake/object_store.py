@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from mlmeta.lake.schema import PARTITION_KEY
+from mlmeta_contract.lake.schema import PARTITION_KEY
 
 
 class PreconditionFailed(Exception):

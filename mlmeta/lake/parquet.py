@@ -1,6 +1,6 @@
 """Compacted lake objects: one table's rows of one day as Parquet (zstd), byte-identical for the same rows.
 
-The Parquet types follow the Hive types of ``mlmeta.lake.schema`` (what the Glue tables declare), rows
+The Parquet types follow the Hive types of ``mlmeta_contract.lake.schema`` (what the Glue tables declare), rows
 are sorted for the named queries' filters, and nothing in the file depends on when or where it was
 written: the same rows give the same bytes (docs/compaction.md, "Deterministic bytes").
 
@@ -17,7 +17,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from mlmeta.lake.schema import COMPONENT_SNAPSHOTS, METRIC_SNAPSHOTS, NAMING_AUDIT, TableSpec
+from mlmeta_contract.lake.schema import COMPONENT_SNAPSHOTS, METRIC_SNAPSHOTS, NAMING_AUDIT, TableSpec
 
 # zstd at level 9: the files are small and written once a day, read by every query after that.
 COMPRESSION = "zstd"

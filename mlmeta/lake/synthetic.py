@@ -7,7 +7,7 @@ Used by the query tests, the demo and the benchmarks::
     write_lake(tmp_path, records)   # tmp_path/raw/metric_snapshots/dt=.../<execution_id>.json.gz, ...
 
 The same arguments always give byte-identical objects. Records hold exactly the columns of
-``mlmeta.lake.schema`` (times ISO-8601 UTC with ``Z``, ``schema_version`` 1); ``dt`` is not a column
+``mlmeta_contract.lake.schema`` (times ISO-8601 UTC with ``Z``, ``schema_version`` 1); ``dt`` is not a column
 but the partition of the object's key, the UTC date of the execution's end (docs/design.md §5).
 
 What the history contains, so that every named query has something to find:
@@ -36,9 +36,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from mlmeta.lake.layout import object_key, partition_value
-from mlmeta.lake.records import encode_records
-from mlmeta.lake.schema import COMPONENT_SNAPSHOTS, METRIC_SNAPSHOTS, NAMING_AUDIT, SCHEMA_VERSION, TableSpec
+from mlmeta_contract.lake.layout import object_key, partition_value
+from mlmeta_contract.lake.records import encode_records
+from mlmeta_contract.lake.schema import COMPONENT_SNAPSHOTS, METRIC_SNAPSHOTS, NAMING_AUDIT, SCHEMA_VERSION, TableSpec
 
 Record = dict[str, Any]
 

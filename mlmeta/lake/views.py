@@ -1,7 +1,7 @@
 """The analysts' tables as views (docs/compaction.md): each day read either from its compacted object or
 from its raw snapshots, never both.
 
-``metric_snapshots`` (and each table of ``mlmeta.lake.schema.TABLES``) is::
+``metric_snapshots`` (and each table of ``mlmeta_contract.lake.schema.TABLES``) is::
 
     SELECT <columns>, dt FROM metric_snapshots_compacted WHERE <dt in the compacted ranges>
     UNION ALL
@@ -26,7 +26,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from mlmeta.lake.schema import PARTITION_KEY, TableSpec
+from mlmeta_contract.lake.schema import PARTITION_KEY, TableSpec
 
 DayRange = tuple[str, str]
 

@@ -2,7 +2,7 @@
 
 The tables are those of Athena (docs/compaction.md): ``<table>_raw`` over
 ``<lake>/raw/metric_snapshots/dt=YYYY-MM-DD/<id>.json.gz`` (and the other prefixes of
-``mlmeta.lake.schema``), ``<table>_compacted`` over ``<lake>/compacted/<table>/dt=YYYY-MM-DD/data.parquet``,
+``mlmeta_contract.lake.schema``), ``<table>_compacted`` over ``<lake>/compacted/<table>/dt=YYYY-MM-DD/data.parquet``,
 and the view ``<table>`` the queries name: the same Trino view text as the Glue view
 (``mlmeta.lake.views``), with the compacted day ranges of ``<lake>/state/compaction/``. Column types
 are the data contract's (not DuckDB's guesses) and ``dt`` is a VARCHAR hive partition, so ``dt >= ?``
@@ -18,13 +18,13 @@ from pathlib import Path
 import duckdb
 
 from mlmeta.lake.compaction_state import CompactionError, compacted_ranges
-from mlmeta.lake.layout import COMPACTED_OBJECT_NAME, layout_folders
 from mlmeta.lake.object_store import LocalDirectoryStore
-from mlmeta.lake.schema import PARTITION_KEY, TABLES, TableSpec
 from mlmeta.lake.views import DayRange, view_sql
 from mlmeta.queries.catalog import NamedQuery, QueryError
 from mlmeta.queries.result import QueryResult
 from mlmeta.queries.trino_to_duckdb import SESSION_SETTINGS, to_duckdb
+from mlmeta_contract.lake.layout import COMPACTED_OBJECT_NAME, layout_folders
+from mlmeta_contract.lake.schema import PARTITION_KEY, TABLES, TableSpec
 
 _SCALAR_TYPES = {
     "string": "VARCHAR",
@@ -65,7 +65,7 @@ def run_local(query: NamedQuery, values: list[object], lake: Path) -> QueryResul
 
 
 def check_lake_directory(lake: Path) -> None:
-    """QueryError unless ``lake`` is a directory with the lake's layout (``mlmeta.lake.layout``): a wrong
+    """QueryError unless ``lake`` is a directory with the lake's layout (``mlmeta_contract.lake.layout``): a wrong
     --lake must not answer "(0 rows)" as if the lake were empty."""
     if lake.is_file():
         raise QueryError(f"lake directory {lake} is a file, not a directory; pass the directory laid out like the lake bucket")

@@ -16,8 +16,8 @@ from sqlglot.dialects.trino import Trino
 from sqlglot.errors import SqlglotError
 from sqlglot.tokens import TokenType
 
-from mlmeta.lake.schema import TABLES
 from mlmeta.queries.catalog import QueryError
+from mlmeta_contract.lake.schema import TABLES
 
 SESSION_SETTINGS = (
     # Athena's session time zone is UTC; DuckDB's follows the machine, which moves current_date and

@@ -26,7 +26,7 @@ from typing import Callable, Dict, List, Optional, Tuple
 import numpy as np
 import pandas as pd
 
-from mlmeta.naming import resolve_convention
+from mlmeta_contract.naming import resolve_convention
 from pipelines.common.aws import boto_session
 from pipelines.common.classification import EvaluationError, binary_classification_metrics, evaluation_report
 from pipelines.common.tracking import DEFAULT_STEP, AnalysisRecord, AnalysisTrial, PipelineExecution

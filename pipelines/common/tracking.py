@@ -11,7 +11,7 @@ experiment ``{usecase}-{env}-pipeline``:
   the metrics): SageMaker Search shows metrics some time after BatchPutMetrics, and the snapshotter
   compares what Search shows with this count, waiting until they agree (lambdas/snapshotter/completeness.py).
 
-Every name comes from ``mlmeta.naming``. A step retry must not fail on what the first attempt created:
+Every name comes from ``mlmeta_contract.naming``. A step retry must not fail on what the first attempt created:
 an entity that already exists is adopted (checked, tagged, updated), never duplicated.
 """
 
@@ -24,8 +24,8 @@ from typing import Any, Dict, List, Mapping, Union
 
 from botocore.exceptions import ClientError
 
-from mlmeta.naming import DEFAULT_CONVENTION, NamingConvention, new
-from mlmeta.naming.tags import TAG_PIPELINE_EXECUTION_ARN, required_tags
+from mlmeta_contract.naming import DEFAULT_CONVENTION, NamingConvention, new
+from mlmeta_contract.naming.tags import TAG_PIPELINE_EXECUTION_ARN, required_tags
 
 ParameterValue = Union[str, int, float]
 # The number of metrics the component logs; the snapshotter reads it (lambdas/snapshotter/completeness.py).

@@ -2,7 +2,8 @@
 daily by a schedule rule and on every "Object Created" event under the lake's raw prefixes, with a
 dead-letter queue on both rules' targets and an on-failure destination, each alarmed.
 
-The code asset holds ``lambdas/compactor/`` and ``mlmeta/lake/``'s compaction modules (``SHARED_CODE``);
+The code asset holds ``lambdas/compactor/``, ``mlmeta_contract/`` (as every asset) and ``mlmeta/lake/``
+whole (``SHARED_CODE``: the compaction, Parquet, object-store and view modules);
 tests/infrastructure/test_compaction_stack.py checks that every import resolves in it or in the layer.
 """
 
@@ -22,6 +23,8 @@ from aws_cdk import aws_sns as sns
 from constructs import Construct
 
 from mlmeta.config import lambda_runtime
+from mlmeta_contract.events import OBJECT_CREATED, S3_SOURCE
+from mlmeta_contract.handlers import COMPACTOR, service_name
 from stacks.compaction.permissions import compactor_statements, source_prefixes
 from stacks.events.alarmed_queue import AlarmedQueue
 from stacks.events.handler_function import MAX_EVENT_AGE as INVOKE_MAX_EVENT_AGE
@@ -32,17 +35,7 @@ from stacks.events.rules import RETRY_ATTEMPTS as DELIVERY_RETRY_ATTEMPTS
 from stacks.python_lambda import PythonLambda
 
 PACKAGE = "compactor"
-SHARED_CODE = (
-    "mlmeta/lake/__init__.py",
-    "mlmeta/lake/schema.py",
-    "mlmeta/lake/layout.py",
-    "mlmeta/lake/records.py",
-    "mlmeta/lake/object_store.py",
-    "mlmeta/lake/views.py",
-    "mlmeta/lake/parquet.py",
-    "mlmeta/lake/compaction_state.py",
-    "mlmeta/lake/compaction.py",
-)
+SHARED_CODE = ("mlmeta/lake",)
 # 01:30 UTC: yesterday's executions ended and were snapshotted (the reconciler runs hourly).
 DAILY_SCHEDULE = "cron(30 1 * * ? *)"
 # A year of backfill or a day of a million executions fits; runs stop a minute before (handler.STOP_MARGIN_MS).
@@ -54,8 +47,8 @@ MEMORY_MB = 2048
 def late_object_pattern(bucket_name: str, prefixes: Sequence[str]) -> dict:
     """Object Created events of the lake bucket under the raw prefixes (S3's EventBridge notifications)."""
     return {
-        "source": ["aws.s3"],
-        "detail-type": ["Object Created"],
+        "source": [S3_SOURCE],
+        "detail-type": [OBJECT_CREATED],
         "detail": {"bucket": {"name": [bucket_name]}, "object": {"key": [{"prefix": f"{p}/"} for p in prefixes]}},
     }
 
@@ -97,7 +90,7 @@ class Compactor(Construct):
             handler=PACKAGE,
             entry="handler:lambda_handler",
             description="mlmeta: rewrites each day of the lake into one Parquet object per table; keeps the views' compacted days",
-            service="mlmeta-compactor",
+            service=service_name(COMPACTOR),
             log_retention_days=log_retention_days,
             log_removal_policy=log_removal_policy,
             environment=environment,

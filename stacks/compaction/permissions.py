@@ -11,8 +11,8 @@ from aws_cdk import Stack
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 
-from mlmeta.lake.layout import COMPACTION_STATE_KEY
-from mlmeta.lake.schema import TABLES, TableSpec
+from mlmeta_contract.lake.layout import COMPACTION_STATE_KEY
+from mlmeta_contract.lake.schema import TABLES, TableSpec
 from stacks.events.permissions import allow
 from stacks.pipeline.execution_role import Statement
 

@@ -27,16 +27,10 @@ from stacks.events.permissions import HandlerAccess, handler_statements
 from stacks.events.nag_findings import acknowledge_wildcards
 from stacks.python_lambda import PythonLambda
 
-# What every event handler imports besides its own package (docs/handlers.md, "Code layout and packaging");
-# tests/infrastructure/test_events_lambda_assets.py checks that every import resolves inside the asset.
+# What every event handler imports besides its own package and mlmeta_contract/, which every asset ships
+# (docs/handlers.md, "Code layout and packaging"); tests/infrastructure/test_events_lambda_assets.py checks
+# that every import resolves inside the asset.
 RUNTIME_PACKAGE = "mlmeta_runtime"
-SHARED_CODE = (
-    "mlmeta/naming",
-    "mlmeta/lake/__init__.py",
-    "mlmeta/lake/schema.py",
-    "mlmeta/lake/layout.py",
-    "mlmeta/lake/records.py",
-)
 # The reconciler reuses the snapshotter's and the naming guard's code.
 EXTRA_PACKAGES: Mapping[str, tuple[str, ...]] = {RECONCILER.name: ("snapshotter", "naming_guard")}
 
@@ -82,7 +76,6 @@ class EventHandlerFunction(Construct):
             log_removal_policy=log_removal_policy,
             environment=environment,
             packages=code_packages(spec),
-            shared=SHARED_CODE,
             timeout=Duration.seconds(spec.timeout_seconds),
             memory_size=spec.memory_mb,
         )

@@ -1,7 +1,7 @@
 """What each event handler may do (docs/handlers.md, "IAM"), as policy statements.
 
 Every statement names its actions (no ``*`` action) and its resources by ARN, scoped to the naming
-convention's shapes (``mlmeta.naming.arn_patterns``) where the handler acts on this system's own
+convention's shapes (``mlmeta_contract.naming.arn_patterns``) where the handler acts on this system's own
 entities, and to the lake's prefixes it writes. The exceptions, acknowledged with their reasons:
 
 - ``sagemaker:Search`` has no resource-level permissions (the Service Authorization Reference lists no
@@ -31,10 +31,10 @@ from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
 
 from mlmeta.events.handlers import NAMING_GUARD, RECONCILER, SNAPSHOTTER, TAGGER, HandlerSpec
-from mlmeta.lake.layout import QUARANTINE_PREFIX
-from mlmeta.lake.schema import COMPONENT_SNAPSHOTS, METRIC_SNAPSHOTS, NAMING_AUDIT
-from mlmeta.naming import NamingConvention, arn_patterns
-from mlmeta.naming.tags import TAG_NAMING
+from mlmeta_contract.lake.layout import QUARANTINE_PREFIX
+from mlmeta_contract.lake.schema import COMPONENT_SNAPSHOTS, METRIC_SNAPSHOTS, NAMING_AUDIT
+from mlmeta_contract.naming import NamingConvention, arn_patterns
+from mlmeta_contract.naming.tags import TAG_NAMING
 from stacks.pipeline.execution_role import PIPELINE_JOB_PREFIX, Statement
 
 # The reconciler's state: the sweep marker (lambdas/reconciler/sweep.py: state/reconciler/naming-sweep.json)
@@ -44,7 +44,7 @@ INCOMPLETE_SNAPSHOT_MARKERS_PREFIX = "state/reconciler/incomplete-snapshots/"
 # SageMaker names each job's own trial component <job name>-aws-<type>-job; Pipelines names jobs pipelines-*.
 JOB_TYPES = ("processing", "training", "transform")
 EXPERIMENT_ENTITY_TYPES = ("experiment", "experiment-trial", "experiment-trial-component")
-# Every tag the tagger writes is an mlmeta:* tag (mlmeta.naming.tags, mlmeta_runtime.tags).
+# Every tag the tagger writes is an mlmeta:* tag (mlmeta_contract.naming.tags, mlmeta_runtime.tags).
 MLMETA_TAG_KEYS = {"ForAllValues:StringLike": {"aws:TagKeys": ["mlmeta:*"]}}
 VERDICT_TAG_KEY = {"ForAllValues:StringEquals": {"aws:TagKeys": [TAG_NAMING]}}
 

@@ -21,6 +21,7 @@ from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
 from mlmeta.config import RetentionSettings
+from mlmeta_contract.resources import MANAGEMENT_TRAIL, resource_name
 from stacks.storage.secure_bucket import access_logs_bucket, encrypted_bucket, rotated_key
 
 CLOUDTRAIL = "cloudtrail.amazonaws.com"
@@ -38,7 +39,7 @@ class ManagementEventsTrail(Construct):
     ) -> None:
         super().__init__(scope, construct_id)
         stack = Stack.of(self)
-        trail_name = f"mlmeta-{environment}-management-events"
+        trail_name = resource_name(environment, MANAGEMENT_TRAIL)
         # Named, so the key policy can name the trail without a circular reference.
         trail_arn = stack.format_arn(service="cloudtrail", resource="trail", resource_name=trail_name)
         key = rotated_key(

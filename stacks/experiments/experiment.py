@@ -9,7 +9,7 @@ from __future__ import annotations
 from aws_cdk import CustomResource, RemovalPolicy
 from constructs import Construct
 
-from mlmeta.naming import NamingConvention
+from mlmeta_contract.naming import NamingConvention
 from stacks.experiments.specs import ExperimentSpec
 from stacks.naming_guard import require_compliant
 

@@ -6,7 +6,7 @@ trials by SageMaker Pipelines, analysis trials and components by the pipeline's 
 its execution role), so people get no Create* on those shapes.
 
 - Allow: Create{Experiment,Trial,TrialComponent} and AddTags, only on ARNs of those shapes
-  (``mlmeta.naming.arn_patterns``) for the environment's use cases.
+  (``mlmeta_contract.naming.arn_patterns``) for the environment's use cases.
 - ``enforce`` mode adds an explicit Deny of the three Create* actions on every other ARN (NotResource),
   so a broader allow elsewhere (AmazonSageMakerFullAccess) cannot bypass it. ``audit`` mode has only
   the Allow: nothing is blocked, and the naming guard reports violations after the fact.
@@ -24,7 +24,8 @@ from aws_cdk import aws_iam as iam
 from constructs import Construct
 
 from mlmeta.config.settings import NamingMode
-from mlmeta.naming import RESOURCE_TYPES, NamingConvention, arn_patterns
+from mlmeta_contract.naming import RESOURCE_TYPES, NamingConvention, arn_patterns
+from mlmeta_contract.resources import resource_name
 from stacks import nag
 
 # The kinds a person creates by hand: EDA experiments, their trials, and the runs (components) in those.
@@ -101,7 +102,7 @@ class NamingGuardrail(Construct):
         self.policy = iam.ManagedPolicy(
             self,
             "Policy",
-            managed_policy_name=f"mlmeta-{environment}-experiment-naming",
+            managed_policy_name=resource_name(environment, "experiment-naming"),
             description=f"mlmeta {environment} ({naming_mode}): create SageMaker experiments, trials and trial "
             "components only with names of the naming convention's EDA shapes",
             statements=statements,

@@ -14,7 +14,8 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import custom_resources as cr
 from constructs import Construct
 
-from mlmeta.naming import CONVENTION_ENV_VAR, NamingConvention
+from mlmeta_contract.handlers import EXPERIMENT_PROVISIONER, service_name
+from mlmeta_contract.naming import CONVENTION_ENV_VAR, NamingConvention
 from stacks import nag
 from stacks.python_lambda import PythonLambda, accept_role_dependency, grant_log_writes, log_group
 
@@ -52,7 +53,7 @@ class ExperimentProvisioner(Construct):
             handler=HANDLER,
             entry="handler:lambda_handler",
             description="mlmeta: creates or adopts SageMaker experiments and tags them (custom resource)",
-            service="experiment-provisioner",
+            service=service_name(EXPERIMENT_PROVISIONER),
             log_retention_days=log_retention_days,
             log_removal_policy=log_removal_policy,
             # The convention in force at synth, so the handler checks names by the same rules.

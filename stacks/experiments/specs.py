@@ -9,8 +9,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from mlmeta.config import EnvironmentSettings, UseCase
-from mlmeta.naming import DEFAULT_CONVENTION, NamingConvention
-from mlmeta.naming.tags import required_tags
+from mlmeta_contract.naming import DEFAULT_CONVENTION, NamingConvention
+from mlmeta_contract.naming.tags import required_tags
 from stacks.naming_guard import compliant_name
 
 PIPELINE_EXPERIMENT = "pipeline-experiment"

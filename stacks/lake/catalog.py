@@ -1,4 +1,4 @@
-"""The lake's Glue catalog: one database and, per ``mlmeta.lake.schema.TABLES`` entry, three tables
+"""The lake's Glue catalog: one database and, per ``mlmeta_contract.lake.schema.TABLES`` entry, three tables
 (docs/compaction.md):
 
 - ``<table>_raw``: the snapshots as written, gzip JSON Lines below ``raw/...`` (or ``audit/naming``);
@@ -20,8 +20,8 @@ from aws_cdk import Stack
 from aws_cdk import aws_glue as glue
 from constructs import Construct
 
-from mlmeta.lake.schema import PARTITION_KEY, TableSpec
 from mlmeta.lake.views import glue_view_input
+from mlmeta_contract.lake.schema import PARTITION_KEY, TableSpec
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from aws_cdk import Duration
 from aws_cdk import aws_cloudwatch as cloudwatch
 
 from mlmeta.config.settings import MetricAlarmSettings
-from mlmeta.events.handlers import METRICS_NAMESPACE_VALUE
+from mlmeta_contract.handlers import METRICS_NAMESPACE_VALUE
 
 NAMESPACE = METRICS_NAMESPACE_VALUE
 DIMENSION_USE_CASE = "use_case"

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Literal
 
+from mlmeta_contract.resources import resource_name
 from stacks.monitoring.model_metric import ModelMetric
 
 AlarmKind = Literal["threshold", "anomaly"]
@@ -19,7 +20,7 @@ ALARM_NAME_LIMIT = 255
 
 def alarm_name(metric: ModelMetric, kind: AlarmKind) -> str:
     """``mlmeta-{env}-{use case}-{step}-{metric}-{threshold|anomaly}``."""
-    name = f"mlmeta-{metric.environment}-{metric.use_case}-{metric.settings.step}-{metric.settings.metric_name}-{kind}"
+    name = resource_name(metric.environment, metric.use_case, metric.settings.step, metric.settings.metric_name, kind)
     if len(name) > ALARM_NAME_LIMIT:
         raise ValueError(f"alarm name {name[:60]}... is {len(name)} characters; CloudWatch allows {ALARM_NAME_LIMIT}")
     return name
@@ -27,4 +28,4 @@ def alarm_name(metric: ModelMetric, kind: AlarmKind) -> str:
 
 def dashboard_name(environment: str) -> str:
     """``mlmeta-{env}``: one dashboard per environment, found by the name its workgroup has too."""
-    return f"mlmeta-{environment}"
+    return resource_name(environment)

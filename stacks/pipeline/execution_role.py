@@ -11,7 +11,7 @@ Every statement names its actions (no ``*`` action) and its resources by ARN:
 - SageMaker jobs: processing and training jobs named ``pipelines-*`` (Pipelines names its jobs so);
   model packages of this pipeline's model package group;
 - SageMaker Experiments: the pipeline's experiment; trials 1.1 and 1.2 and the analysis component by
-  the convention's ARN shapes (``mlmeta.naming.arn_patterns``); job components ``pipelines-*``;
+  the convention's ARN shapes (``mlmeta_contract.naming.arn_patterns``); job components ``pipelines-*``;
 - iam:PassRole on itself, to SageMaker only (Pipelines passes the role to the jobs).
 
 One action needs ``Resource: *`` (acknowledged below): ecr:GetAuthorizationToken, which has no resource
@@ -33,7 +33,7 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
-from mlmeta.naming import DEFAULT_CONVENTION, NamingConvention, arn_patterns
+from mlmeta_contract.naming import DEFAULT_CONVENTION, NamingConvention, arn_patterns
 from stacks.pipeline.definition.spec import EXECUTIONS_PREFIX, INPUT_PREFIX
 from stacks import nag
 

@@ -1,14 +1,14 @@
 """The step bundle of one use case: a zip that Python runs (``python3 bundle.zip <package>.<step> ...``).
 
 SageMaker's processing jobs take one code file, and the steps need more than one (their package,
-``pipelines/common`` and ``mlmeta/naming``). Python runs a zip whose root holds ``__main__.py``, and a
-CDK directory asset is uploaded as a zip, so the asset is laid out as::
+``pipelines/common`` and the contract, ``mlmeta_contract/``, shipped whole). Python runs a zip whose
+root holds ``__main__.py``, and a CDK directory asset is uploaded as a zip, so the asset is laid out as::
 
     __main__.py                    <- pipelines/__main__.py (dispatches to <package>.<step>)
     pipelines/__init__.py
     pipelines/common/...           (metrics, tracking, the bundled sagemaker-metrics model)
     pipelines/<package>/...        (this use case's steps)
-    mlmeta/__init__.py, mlmeta/naming/...
+    mlmeta_contract/...            (the whole contract: naming, lake, events, handlers, resources)
 
 and the pipeline definition names the asset's S3 URL as the processing steps' ``code``. Files are
 copied by local bundling (no Docker) with a content hash, as for the Lambdas (stacks/runtime_code.py).
@@ -23,14 +23,13 @@ from aws_cdk import AssetHashType, BundlingOptions, Token
 from aws_cdk import aws_s3_assets as s3_assets
 from constructs import Construct
 
-from stacks.runtime_code import EXCLUDED_DIRS, EXCLUDED_SUFFIXES, REPOSITORY_ROOT, UNUSED_IMAGE, CopyFiles, asset_hash
+from stacks.runtime_code import CONTRACT_DIR, EXCLUDED_DIRS, EXCLUDED_SUFFIXES, REPOSITORY_ROOT, UNUSED_IMAGE, CopyFiles, asset_hash
 
 PIPELINES_DIR = "pipelines"
-SHARED_DIRS = (f"{PIPELINES_DIR}/common", "mlmeta/naming")
+SHARED_DIRS = (f"{PIPELINES_DIR}/common", CONTRACT_DIR)
 SINGLE_FILES = {
     "__main__.py": f"{PIPELINES_DIR}/__main__.py",
     f"{PIPELINES_DIR}/__init__.py": f"{PIPELINES_DIR}/__init__.py",
-    "mlmeta/__init__.py": "mlmeta/__init__.py",
 }
 # Every use case's package has these step modules (the pipeline template runs them).
 STEP_MODULES = ("preprocess", "evaluate")

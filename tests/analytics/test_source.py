@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from mlmeta.analytics.source import AnalyticsError, choose_engine, dt_range, pipeline_name
-from mlmeta.naming import CONVENTION_ENV_VAR, DEFAULT_CONVENTION
 from mlmeta.queries.runner import AthenaTarget
+from mlmeta_contract.naming import CONVENTION_ENV_VAR, DEFAULT_CONVENTION
 
 TODAY = date(2026, 11, 26)
 LAKE = choose_engine("lake", None, "dev")

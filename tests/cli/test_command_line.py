@@ -11,9 +11,9 @@ import pytest
 from cli_runner import run_cli
 
 from mlmeta.cli import build_parser
-from mlmeta.lake.layout import object_key
-from mlmeta.lake.records import encode_records
-from mlmeta.lake.schema import METRIC_SNAPSHOTS
+from mlmeta_contract.lake.layout import object_key
+from mlmeta_contract.lake.records import encode_records
+from mlmeta_contract.lake.schema import METRIC_SNAPSHOTS
 
 
 def test_version_prints_the_installed_version(capsys):

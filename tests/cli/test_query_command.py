@@ -8,9 +8,9 @@ import pytest
 
 from cli_runner import run_cli
 
-from mlmeta.lake.layout import object_key
-from mlmeta.lake.records import encode_records
-from mlmeta.lake.schema import METRIC_SNAPSHOTS
+from mlmeta_contract.lake.layout import object_key
+from mlmeta_contract.lake.records import encode_records
+from mlmeta_contract.lake.schema import METRIC_SNAPSHOTS
 
 pytestmark = pytest.mark.usefixtures("queries_dir")
 

@@ -16,11 +16,11 @@ from recording_store import RecordingStore
 
 from mlmeta.lake.compaction import compact, compact_late_object, raw_days, scheduled_days, stray_folders
 from mlmeta.lake.compaction_state import read_state
-from mlmeta.lake.layout import COMPACTION_STATE_KEY, compacted_key, object_key
 from mlmeta.lake.object_store import LocalDirectoryStore
 from mlmeta.lake.parquet import decode_parquet, encode_parquet, parquet_metadata
-from mlmeta.lake.records import decode_records, encode_records
-from mlmeta.lake.schema import COMPONENT_SNAPSHOTS, METRIC_SNAPSHOTS, TABLES
+from mlmeta_contract.lake.layout import COMPACTION_STATE_KEY, compacted_key, object_key
+from mlmeta_contract.lake.records import decode_records, encode_records
+from mlmeta_contract.lake.schema import COMPONENT_SNAPSHOTS, METRIC_SNAPSHOTS, TABLES
 
 
 def compacted_objects(lake: Path) -> dict[str, str]:

@@ -13,12 +13,12 @@ import pytest
 from moto import mock_aws
 
 from mlmeta.lake.compaction_state import CompactionState
-from mlmeta.lake.layout import COMPACTION_STATE_KEY, compacted_key, object_key
 from mlmeta.lake.object_store import PreconditionFailed
 from mlmeta.lake.parquet import decode_parquet
-from mlmeta.lake.records import encode_records
-from mlmeta.lake.schema import METRIC_SNAPSHOTS, TABLES
 from mlmeta.lake.views import decode_presto_view, glue_view_input, view_sql
+from mlmeta_contract.lake.layout import COMPACTION_STATE_KEY, compacted_key, object_key
+from mlmeta_contract.lake.records import encode_records
+from mlmeta_contract.lake.schema import METRIC_SNAPSHOTS, TABLES
 
 REGION = "ap-northeast-1"
 BUCKET = "mlmeta-dev-lake"

@@ -12,12 +12,12 @@ from compaction_fixtures import parameters_for
 
 from mlmeta.lake.compaction import compact, raw_days
 from mlmeta.lake.compaction_state import CompactionState, TableState, read_state
-from mlmeta.lake.layout import COMPACTION_STATE_KEY, compacted_key
 from mlmeta.lake.object_store import LocalDirectoryStore
-from mlmeta.lake.records import decode_records
-from mlmeta.lake.schema import TABLES
 from mlmeta.queries.catalog import QueryError, load_queries
 from mlmeta.queries.local_engine import register_lake
+from mlmeta_contract.lake.layout import COMPACTION_STATE_KEY, compacted_key
+from mlmeta_contract.lake.records import decode_records
+from mlmeta_contract.lake.schema import TABLES
 
 NAMES = sorted(load_queries())
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from mlmeta.lake.schema import METRIC_SNAPSHOTS, PARTITION_KEY, TABLES
 from mlmeta.lake.views import compacted_predicate, decode_presto_view, glue_view_input, presto_type, view_sql
 from mlmeta.queries.grammar import check_trino
+from mlmeta_contract.lake.schema import METRIC_SNAPSHOTS, PARTITION_KEY, TABLES
 
 RANGES = {
     "none": (),

@@ -11,7 +11,7 @@ from demo_fixtures import SMALL
 
 from mlmeta.demo.history import FAILED, STOPPED, SUCCEEDED, plan_history
 from mlmeta.demo.settings import MIN_EXECUTIONS, DemoSettings, DemoSettingsError
-from mlmeta.naming import validate
+from mlmeta_contract.naming import validate
 
 DEFAULT = DemoSettings()
 

@@ -12,7 +12,7 @@ from mlmeta.charts.metric_chart import plural
 from mlmeta.demo.history import SUCCEEDED
 from mlmeta.demo.settings import ENVIRONMENT
 from mlmeta.demo.report import flagged
-from mlmeta.lake.records import decode_records
+from mlmeta_contract.lake.records import decode_records
 
 
 def events_delivered(report) -> list[dict]:

@@ -7,13 +7,18 @@ import sys
 from collections.abc import Mapping
 from pathlib import Path
 
-from stacks.runtime_code import HANDLERS_DIR, REPOSITORY_ROOT
+from stacks.runtime_code import CONTRACT_DIR, HANDLERS_DIR, REPOSITORY_ROOT
 
 # What the Lambda runtime (boto3, botocore) and the Powertools layer (with pydantic) provide;
 # everything else must be in the asset.
 RUNTIME_PROVIDED = frozenset({"boto3", "botocore", "aws_lambda_powertools", "pydantic"})
 # The compactor (docs/compaction.md) runs with AWS's SDK-for-pandas layer instead of Powertools.
 PANDAS_LAYER_PROVIDED = frozenset({"boto3", "botocore", "pyarrow", "numpy", "pandas"})
+
+
+def contract_files(root: Path = REPOSITORY_ROOT) -> set[str]:
+    """Every module of the contract, as asset paths: what every asset must hold, listed nowhere else."""
+    return {p.relative_to(root).as_posix() for p in (root / CONTRACT_DIR).rglob("*.py") if "__pycache__" not in p.parts}
 
 
 def missing_imports(files: Mapping[str, Path], root: Path = REPOSITORY_ROOT, provided: frozenset[str] = RUNTIME_PROVIDED) -> list[str]:

@@ -12,9 +12,9 @@ from cfn_values import layer_parameters
 from lambda_imports import PANDAS_LAYER_PROVIDED, missing_imports
 
 from mlmeta.config.lambda_runtime import AWS_SDK_PANDAS_VERSION
-from mlmeta.lake.schema import TABLES
+from mlmeta_contract.lake.schema import TABLES
 from stacks.compaction.compactor import DAILY_SCHEDULE, SHARED_CODE
-from stacks.runtime_code import asset_files
+from stacks.runtime_code import REPOSITORY_ROOT, asset_files
 
 
 def compactor(env_app) -> dict:
@@ -122,8 +122,11 @@ def test_the_lake_bucket_sends_its_object_events_to_eventbridge_without_a_custom
 
 def test_the_asset_holds_the_compactor_and_the_compaction_modules_and_every_import_resolves(synthesized):
     files = asset_files("compactor", shared=SHARED_CODE)
-    assert {name.split("/")[0] for name in files} == {"compactor", "mlmeta"}
-    assert {name for name in files if name.startswith("mlmeta/")} == {"mlmeta/__init__.py", *SHARED_CODE}
+    assert {name.split("/")[0] for name in files} == {"compactor", "mlmeta", "mlmeta_contract"}
+    # mlmeta/lake whole and its parent's (import-light) __init__.py, nothing else of the library.
+    lake = {p.relative_to(REPOSITORY_ROOT).as_posix() for p in (REPOSITORY_ROOT / "mlmeta" / "lake").glob("*.py")}
+    assert {name for name in files if name.startswith("mlmeta/")} == {"mlmeta/__init__.py", *lake}
+    assert "mlmeta/lake/compaction.py" in lake
     assert missing_imports(files, provided=PANDAS_LAYER_PROVIDED) == []
     # Without the layer, pyarrow would be missing: the check is not vacuous.
     assert any(problem.endswith(": pyarrow") for problem in missing_imports(files))

@@ -11,7 +11,7 @@ from cfn_values import decide
 from naming_guard.guard import judge
 from test_guardrail import arn, guardrail
 
-from mlmeta.naming import DEFAULT_CONVENTION, classify, new
+from mlmeta_contract.naming import DEFAULT_CONVENTION, classify, new
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "experiments.md"
 

@@ -1,7 +1,7 @@
 """The event handlers' code assets (stacks/events/handler_function.py, stacks/runtime_code.py): one asset
 per function holding its handler package, what it imports (mlmeta_runtime, the reconciler's reuse of the
-snapshotter and the guard, mlmeta.naming, mlmeta.lake's schema, layout and records) and nothing else;
-every import resolves inside it or in the Lambda runtime; the same asset in every environment."""
+snapshotter and the guard, the whole mlmeta_contract) and nothing else, no mlmeta library code; every
+import resolves inside it or in the Lambda runtime; the same asset in every environment."""
 
 from __future__ import annotations
 
@@ -10,15 +10,15 @@ import re
 from pathlib import Path
 
 import pytest
-from lambda_imports import missing_imports
+from lambda_imports import contract_files, missing_imports
 
 from mlmeta.events.handlers import HANDLERS, HANDLERS_BY_NAME
-from stacks.events.handler_function import SHARED_CODE, code_packages
+from stacks.events.handler_function import code_packages
 from stacks.runtime_code import REPOSITORY_ROOT, asset_files
 
 
 def files_of(spec) -> dict[str, Path]:
-    return asset_files(spec.package, packages=code_packages(spec), shared=SHARED_CODE)
+    return asset_files(spec.package, packages=code_packages(spec))
 
 
 def top_levels(files) -> set[str]:
@@ -33,10 +33,10 @@ def test_every_import_of_the_handler_resolves_in_its_asset_or_the_runtime(spec):
 @pytest.mark.parametrize(
     ("handler", "packages"),
     [
-        ("tagger", {"tagger", "mlmeta_runtime", "mlmeta"}),
-        ("naming-guard", {"naming_guard", "mlmeta_runtime", "mlmeta"}),
-        ("snapshotter", {"snapshotter", "mlmeta_runtime", "mlmeta"}),
-        ("reconciler", {"reconciler", "snapshotter", "naming_guard", "mlmeta_runtime", "mlmeta"}),
+        ("tagger", {"tagger", "mlmeta_runtime", "mlmeta_contract"}),
+        ("naming-guard", {"naming_guard", "mlmeta_runtime", "mlmeta_contract"}),
+        ("snapshotter", {"snapshotter", "mlmeta_runtime", "mlmeta_contract"}),
+        ("reconciler", {"reconciler", "snapshotter", "naming_guard", "mlmeta_runtime", "mlmeta_contract"}),
     ],
 )
 def test_each_asset_holds_only_what_its_handler_imports(handler, packages):
@@ -44,15 +44,14 @@ def test_each_asset_holds_only_what_its_handler_imports(handler, packages):
 
     assert top_levels(files) == packages
     assert f"{HANDLERS_BY_NAME[handler].package}/handler.py" in files
-    assert {f for f in files if f.startswith("mlmeta/lake/")} == {
-        "mlmeta/lake/__init__.py", "mlmeta/lake/schema.py", "mlmeta/lake/layout.py", "mlmeta/lake/records.py",
-    }  # fmt: skip
-    assert {f.split("/")[1] for f in files if f.startswith("mlmeta/") and f.count("/") > 1} == {"naming", "lake"}
+    contract = contract_files()
+    assert {f for f in files if f.startswith("mlmeta_contract/")} == contract  # the whole contract, listed nowhere
+    assert {"mlmeta_contract/naming/__init__.py", "mlmeta_contract/lake/layout.py"} <= contract
 
 
 def test_without_the_runtime_package_imports_would_be_missing():
     # The check above is not vacuous: the handler imports mlmeta_runtime by its top-level name.
-    files = asset_files("tagger", shared=SHARED_CODE)
+    files = asset_files("tagger")
     assert any(problem.endswith(": mlmeta_runtime.settings") for problem in missing_imports(files))
 
 

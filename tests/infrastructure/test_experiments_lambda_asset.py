@@ -1,5 +1,6 @@
-"""Lambda code without Docker (stacks/runtime_code.py): the asset holds the handler and the pure-stdlib
-packages it imports, nothing else, and its hash depends only on those files."""
+"""Lambda code without Docker (stacks/runtime_code.py): the asset holds the handler, the contract
+(``mlmeta_contract/`` whole) and the directories it imports, nothing else, and its hash depends only on
+those files."""
 
 from __future__ import annotations
 
@@ -10,33 +11,28 @@ import pytest
 from aws_cdk import App, Stack
 from aws_cdk import aws_lambda as lambda_
 
-from lambda_imports import missing_imports
+from lambda_imports import contract_files, missing_imports
 
-from stacks.runtime_code import REPOSITORY_ROOT, RuntimeCodeError, asset_files, asset_hash, handler_path, lambda_code
+from stacks.runtime_code import RuntimeCodeError, asset_files, asset_hash, handler_path, lambda_code
 
 HANDLER = "experiment_provisioner"
 
 
-def naming_package_files() -> set[str]:
-    return {f"mlmeta/naming/{p.name}" for p in (REPOSITORY_ROOT / "mlmeta" / "naming").glob("*.py")}
-
-
-def test_the_provisioner_asset_is_its_handler_and_the_naming_package():
+def test_the_provisioner_asset_is_its_handler_and_the_whole_contract():
     files = asset_files(HANDLER)
 
-    assert set(files) == {
-        "experiment_provisioner/__init__.py",
-        "experiment_provisioner/handler.py",
-        "mlmeta/__init__.py",
-        *naming_package_files(),
-    }
+    assert set(files) == {"experiment_provisioner/__init__.py", "experiment_provisioner/handler.py", *contract_files()}
+    assert {"mlmeta_contract/naming/__init__.py", "mlmeta_contract/lake/schema.py"} <= set(files)
     assert list(files) == sorted(files)
 
 
 @pytest.fixture
 def fake_repository(tmp_path) -> Path:
-    """lambdas/h/, lambdas/common/ and pkg/sub/ with the clutter a checkout accumulates."""
+    """lambdas/h/, lambdas/common/, pkg/sub/ and the contract with the clutter a checkout accumulates."""
     for relative in (
+        "mlmeta_contract/__init__.py",
+        "mlmeta_contract/naming/__init__.py",
+        "mlmeta_contract/naming/__pycache__/x.cpython-313.pyc",
         "lambdas/h/__init__.py",
         "lambdas/h/app.py",
         "lambdas/h/schema.json",
@@ -69,17 +65,18 @@ def test_only_shipped_files_are_packaged_with_their_parent_packages(fake_reposit
         "h/__init__.py",
         "h/app.py",
         "h/schema.json",
+        "mlmeta_contract/__init__.py",  # every asset ships the contract whole
+        "mlmeta_contract/naming/__init__.py",
         "pkg/__init__.py",  # so pkg is a regular package in the asset, as in the repository
         "pkg/sub/__init__.py",
         "pkg/sub/mod.py",
     ]
 
 
-def test_a_shared_file_is_packaged_alone_with_its_parent_packages(fake_repository):
-    files = asset_files("h", shared=("pkg/sub/mod.py",), root=fake_repository)
+def test_a_module_added_to_the_contract_is_shipped_without_being_listed(fake_repository):
+    (fake_repository / "mlmeta_contract/events.py").write_text("# new\n")
 
-    assert [f for f in files if f.startswith("pkg/")] == ["pkg/__init__.py", "pkg/sub/__init__.py", "pkg/sub/mod.py"]
-    assert "pkg/unrelated.py" not in files
+    assert "mlmeta_contract/events.py" in asset_files("h", root=fake_repository)
 
 
 def test_the_hash_depends_on_the_files_only(fake_repository, tmp_path_factory):
@@ -98,9 +95,16 @@ def test_the_hash_depends_on_the_files_only(fake_repository, tmp_path_factory):
 
 @pytest.mark.parametrize(
     ("handler", "packages", "shared"),
-    [("missing", (), ()), ("h", ("nope",), ()), ("h", (), ("pkg/nope",)), ("h", (), ("../outside",)), ("h", (), ("pkg/sub/mod.pyc",))],
+    [
+        ("missing", (), ()),
+        ("h", ("nope",), ()),
+        ("h", (), ("pkg/nope",)),
+        ("h", (), ("../outside",)),
+        ("h", (), ("pkg/sub/.pytest_cache",)),
+        ("h", (), ("pkg/sub/mod.py",)),  # directories, not file lists
+    ],
 )
-def test_a_missing_outside_or_excluded_path_is_refused(fake_repository, handler, packages, shared):
+def test_a_missing_outside_excluded_or_single_file_path_is_refused(fake_repository, handler, packages, shared):
     with pytest.raises(RuntimeCodeError, match="cannot package"):
         asset_files(handler, packages=packages, shared=shared, root=fake_repository)
 

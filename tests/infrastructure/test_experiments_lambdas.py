@@ -10,7 +10,7 @@ import re
 from cfn_values import as_list, layer_parameters, render, statements, this_python
 
 from mlmeta.config.lambda_runtime import POWERTOOLS_VERSION
-from mlmeta.naming import CONVENTION_ENV_VAR, DEFAULT_CONVENTION, classify, convention_from_dict
+from mlmeta_contract.naming import CONVENTION_ENV_VAR, DEFAULT_CONVENTION, classify, convention_from_dict
 
 HANDLER = "experiment_provisioner.handler.lambda_handler"
 
@@ -32,7 +32,7 @@ def test_the_handler_runs_the_tests_python_on_arm64_with_the_tests_powertools_re
     assert function["Architectures"] == ["arm64"]
     template = env_app.template_json(env_app.stacks.experiments)
     assert layer_parameters(template, function) == [f"/aws/service/powertools/python/arm64/{python}/{POWERTOOLS_VERSION}"]
-    assert function["Environment"]["Variables"]["POWERTOOLS_SERVICE_NAME"] == "experiment-provisioner"
+    assert function["Environment"]["Variables"]["POWERTOOLS_SERVICE_NAME"] == "mlmeta-experiment-provisioner"
 
 
 def test_the_handler_checks_names_with_the_convention_of_the_synth(env_app):

@@ -8,7 +8,7 @@ import dataclasses
 import pytest
 
 from mlmeta.config import UseCase, get_environment
-from mlmeta.naming import convention_from_dict
+from mlmeta_contract.naming import convention_from_dict
 from stacks.experiments.specs import experiment_specs
 from stacks.mlmeta_app import build, create_app
 from stacks.naming_guard import NonCompliantName, compliant_name, require_compliant

@@ -9,7 +9,7 @@ import pytest
 from aws_cdk import App, Environment
 
 from mlmeta.config import UseCase, get_environment
-from mlmeta.naming import DEFAULT_CONVENTION, convention_from_dict, validate
+from mlmeta_contract.naming import DEFAULT_CONVENTION, convention_from_dict, validate
 from stacks.experiments.experiment import RESOURCE_TYPE
 from stacks.experiments.specs import experiment_specs
 from stacks.experiments_stack import ExperimentsStack

@@ -11,7 +11,7 @@ from aws_cdk import App, Environment
 from cfn_values import ACCOUNT, as_list, decide, render
 
 from mlmeta.config import get_environment
-from mlmeta.naming import arn_patterns, convention_from_dict
+from mlmeta_contract.naming import arn_patterns, convention_from_dict
 from stacks.experiments.guardrail import ADD_TAGS, CREATE_ACTION
 from stacks.experiments_stack import ExperimentsStack
 

@@ -1,12 +1,12 @@
-"""Glue database and tables: generated from mlmeta.lake.schema, projected on dt; per lake table a raw
+"""Glue database and tables: generated from mlmeta_contract.lake.schema, projected on dt; per lake table a raw
 JSON table, a compacted Parquet table and the view the named queries read (docs/compaction.md)."""
 
 from __future__ import annotations
 
 import pytest
 
-from mlmeta.lake.schema import PARTITION_KEY, TABLES
 from mlmeta.lake.views import decode_presto_view, view_sql
+from mlmeta_contract.lake.schema import PARTITION_KEY, TABLES
 
 EXPECTED_PROJECTION = {
     "projection.enabled": "true",

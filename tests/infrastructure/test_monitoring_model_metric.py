@@ -14,8 +14,9 @@ from aws_cdk import aws_cloudwatch as cloudwatch
 from mlmeta.config import get_environment
 from mlmeta.config.environments import EXAMPLE_USE_CASE
 from mlmeta.config.settings import MetricAlarmSettings
-from mlmeta.events.handlers import METRICS_NAMESPACE, SNAPSHOTTER, EventResources, handler_environment
-from mlmeta.naming import DEFAULT_CONVENTION, new
+from mlmeta.events.handlers import SNAPSHOTTER, EventResources, handler_environment
+from mlmeta_contract.handlers import METRICS_NAMESPACE
+from mlmeta_contract.naming import DEFAULT_CONVENTION, new
 from mlmeta_runtime.pipelines import identify_execution
 from pipelines.common.tracking import DEFAULT_STEP
 from snapshotter.snapshot import FinishedExecution, TrialComponents, emit_metrics, step_resolver

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from pipeline_template import run_time_name
 
-from mlmeta.naming import DEFAULT_CONVENTION, convention_from_dict, new
+from mlmeta_contract.naming import DEFAULT_CONVENTION, convention_from_dict, new
 from stacks.pipeline.definition import PipelineSpec, build_definition, environment_trial_name
 from stacks.pipeline.definition.binary_classification import convention_environment
 from stacks.pipeline.sagemaker_pipeline import DefinitionReferenceError, check_references

@@ -16,7 +16,7 @@ from pipeline_template import (
     substitute,
 )
 
-from mlmeta.naming import new, validate
+from mlmeta_contract.naming import new, validate
 
 USE_CASE = "churn-prediction"
 GRAPH = {

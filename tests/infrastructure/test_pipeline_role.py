@@ -7,7 +7,7 @@ import json
 from aws_cdk import Fn, Stack
 from pipeline_template import pipeline_stack, single
 
-from mlmeta.naming import arn_patterns
+from mlmeta_contract.naming import arn_patterns
 
 USE_CASE = "churn-prediction"
 # The only statements allowed Resource "*", and why (see stacks/pipeline/execution_role.py).

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mlmeta.naming import convention_from_dict
+from mlmeta_contract.naming import convention_from_dict
 
 # Another organisation: different environments, kind words, a shorter limit and the date last in EDA trials.
 CUSTOM_CONVENTION_DOC = {

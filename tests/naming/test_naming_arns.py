@@ -6,7 +6,7 @@ import fnmatch
 
 import pytest
 
-from mlmeta.naming import NamingError, arn_patterns, new
+from mlmeta_contract.naming import NamingError, arn_patterns, new
 
 PREFIX = "arn:${AWS::Partition}:sagemaker:${AWS::Region}:${AWS::AccountId}:"
 EXEC = "p4jn9xou8a8s"

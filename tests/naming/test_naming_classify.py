@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from mlmeta.naming import KINDS, RESOURCE_TYPES, classify, example, kinds_of
+from mlmeta_contract.naming import KINDS, RESOURCE_TYPES, classify, example, kinds_of
 
 EXEC = "p4jn9xou8a8s"
 

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from mlmeta.cli import main
-from mlmeta.naming import CONVENTION_ENV_VAR
+from mlmeta_contract.naming import CONVENTION_ENV_VAR
 
 EXEC = "p4jn9xou8a8s"
 

@@ -9,7 +9,7 @@ import pytest
 
 from naming_fixtures import CUSTOM_CONVENTION, CUSTOM_CONVENTION_DOC
 from mlmeta.config import ENVIRONMENTS
-from mlmeta.naming import (
+from mlmeta_contract.naming import (
     CONVENTION_ENV_VAR,
     DEFAULT_CONVENTION,
     KINDS,

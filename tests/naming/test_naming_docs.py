@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from mlmeta.naming import DEFAULT_CONVENTION, KINDS, example, validate
+from mlmeta_contract.naming import DEFAULT_CONVENTION, KINDS, example, validate
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "naming.md"
 _ROW = re.compile(r"^\| `(?P<kind>[a-z-]+)` \| [^|]+ \| (?P<patterns>[^|]+) \| `(?P<example>[a-z0-9-]+)` \|$", re.M)

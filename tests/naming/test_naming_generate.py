@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from mlmeta.naming import KINDS, NamingError, example, new, parse
+from mlmeta_contract.naming import KINDS, NamingError, example, new, parse
 
 SAMPLES = Path("/work/shared/aws-event-samples")
 EXEC = "p4jn9xou8a8s"

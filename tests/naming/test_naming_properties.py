@@ -7,8 +7,8 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from mlmeta.naming import DEFAULT_CONVENTION, KINDS, NamingConvention, NamingError, Rule, classify, new, parse, validate
-from mlmeta.naming.vocabulary import FIELDS
+from mlmeta_contract.naming import DEFAULT_CONVENTION, KINDS, NamingConvention, NamingError, Rule, classify, new, parse, validate
+from mlmeta_contract.naming.vocabulary import FIELDS
 from naming_fixtures import CUSTOM_CONVENTION
 
 CONVENTIONS = [pytest.param(DEFAULT_CONVENTION, id="default"), pytest.param(CUSTOM_CONVENTION, id="custom")]

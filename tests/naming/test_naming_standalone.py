@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-import mlmeta.naming
+import mlmeta_contract.naming
 
-PACKAGE = Path(mlmeta.naming.__file__).parent
+PACKAGE = Path(mlmeta_contract.naming.__file__).parent
 
 
 def _absolute_imports(source: Path) -> set[str]:

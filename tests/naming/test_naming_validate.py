@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from mlmeta.naming import KINDS, NameViolation, Rule, parse, validate
+from mlmeta_contract.naming import KINDS, NameViolation, Rule, parse, validate
 
 EXEC = "p4jn9xou8a8s"  # the execution id of AWS's sample pipeline events
 

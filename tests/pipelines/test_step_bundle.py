@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from stacks.pipeline.step_code import StepCodeError, bundle_files
+from stacks.runtime_code import REPOSITORY_ROOT
 
 # The oldest Python of the SageMaker images the steps run in (scikit-learn 1.2-1, XGBoost 1.7-1).
 OLDEST_CONTAINER_PYTHON = (3, 8)
@@ -42,13 +43,17 @@ def test_bundle_holds_the_entry_point_the_steps_and_what_they_import():
         "pipelines/churn_prediction/evaluate.py",
         "pipelines/common/tracking.py",
         "pipelines/common/botocore_data/sagemaker-metrics/2022-09-30/service-2.json",
-        "mlmeta/__init__.py",
-        "mlmeta/naming/__init__.py",
-        "mlmeta/naming/tags.py",
+        "mlmeta_contract/__init__.py",
+        "mlmeta_contract/naming/__init__.py",
+        "mlmeta_contract/naming/tags.py",
     ):
         assert required in files
     assert not [name for name in files if "__pycache__" in name or name.endswith(".pyc")]
-    assert not [name for name in files if name.startswith(("mlmeta/", "pipelines/")) and name.split("/")[1] not in ("__init__.py", "naming", "common", "churn_prediction")]
+    # The contract whole, nothing of the mlmeta library; of pipelines/ only the shared and this use case's steps.
+    assert {name.split("/")[0] for name in files} == {"__main__.py", "pipelines", "mlmeta_contract"}
+    contract = {p.relative_to(REPOSITORY_ROOT).as_posix() for p in (REPOSITORY_ROOT / "mlmeta_contract").rglob("*.py") if "__pycache__" not in p.parts}
+    assert contract <= set(files)
+    assert not [name for name in files if name.startswith("pipelines/") and name.split("/")[1] not in ("__init__.py", "common", "churn_prediction")]
 
 
 def test_preprocess_runs_from_the_zip(bundle, tmp_path):
@@ -94,7 +99,7 @@ def test_naming_imports_on_the_oldest_container_python_when_one_is_installed(bun
     if interpreter is None:
         pytest.skip("no Python 3.8 on this machine (the syntax check above still runs)")
     script = (
-        "import sys; sys.path.insert(0, sys.argv[1]); from mlmeta.naming import new;"
+        "import sys; sys.path.insert(0, sys.argv[1]); from mlmeta_contract.naming import new;"
         "print(new('analysis-component', use_case='churn', env='dev', execution_id='p4jn9xou8a8s', step='evaluation'))"
     )
     result = subprocess.run([str(interpreter), "-c", script, str(bundle)], capture_output=True, text=True, check=False)

@@ -8,10 +8,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from mlmeta.lake.schema import METRIC_SNAPSHOTS, TABLES
 from mlmeta.lake.synthetic import LakeRecords, write_lake
 from mlmeta.queries.catalog import NamedQuery, QueryError
 from mlmeta.queries.local_engine import duckdb_type, register_lake, run_local
+from mlmeta_contract.lake.schema import METRIC_SNAPSHOTS, TABLES
 
 # Parameters that make every named query find rows in the session's fixture lake (see conftest).
 WIDE = ("2026-01-01", "2026-12-31")

@@ -24,14 +24,14 @@ from mlmeta.demo.aws_events import AwsNames, eda_event
 from mlmeta.demo.history import EdaAction
 from mlmeta.events.event_files import EventInput
 from mlmeta.events.local_aws import LocalNames, clients
-from mlmeta.lake.records import decode_records
-from mlmeta.lake.schema import NAMING_AUDIT
-from mlmeta.naming.tags import TAG_NAMING
 from mlmeta.rehearsal.assembly import read_assembly
 from mlmeta.rehearsal.deploy import CREATE_COMPLETE, NOTHING_TO_CREATE
 from mlmeta.rehearsal.rehearse import rehearsed
 from mlmeta.rehearsal.report import render_text
 from mlmeta.rehearsal.template_fit import UNSUPPORTED
+from mlmeta_contract.lake.records import decode_records
+from mlmeta_contract.lake.schema import NAMING_AUDIT
+from mlmeta_contract.naming.tags import TAG_NAMING
 
 SETTINGS = get_environment("dev")
 EVENTS = Path(__file__).resolve().parents[1] / "events"

@@ -20,7 +20,7 @@ from mlmeta.events.event_files import EventInput
 from mlmeta.events.handlers import HANDLERS_BY_NAME, handler_environment
 from mlmeta.events.missing_entities import MISSING
 from mlmeta.events.replay import Replayer
-from mlmeta.lake.records import decode_records
+from mlmeta_contract.lake.records import decode_records
 
 EVENTS = Path(__file__).resolve().parents[1] / "events"
 METRIC_KEY = f"raw/metric_snapshots/dt={SNAPSHOT_DT}/{EXECUTION_ID}.json.gz"

@@ -28,7 +28,7 @@ from botocore.exceptions import ClientError
 from botocore.stub import Stubber
 from moto import mock_aws
 
-from mlmeta.naming import CONVENTION_ENV_VAR, DEFAULT_CONVENTION, convention_from_dict
+from mlmeta_contract.naming import CONVENTION_ENV_VAR, DEFAULT_CONVENTION, convention_from_dict
 
 REGION = "ap-northeast-1"
 EVENTS = Path(__file__).resolve().parents[1] / "events"

@@ -1,11 +1,12 @@
 """What the Lambda handlers may import: the standard library, boto3/botocore, Powertools (and pydantic,
-which its layer ships), ``mlmeta.naming`` and ``mlmeta.lake.{schema,layout,records}``, and the handler
-packages themselves. Never pandas, duckdb, aws_cdk, sagemaker or the rest of mlmeta: none of it is in a
-Lambda asset or runtime.
+which its layer ships), the contract ``mlmeta_contract`` (every asset ships it whole), and the handler
+packages themselves. Never pandas, duckdb, aws_cdk, sagemaker or anything of the ``mlmeta`` library: none
+of it is in a Lambda asset or runtime.
 
 One exception, for one function: the compactor (``lambdas/compactor/``, docs/compaction.md) runs with
-AWS's SDK-for-pandas layer instead of Powertools, so it may import pyarrow and the compaction modules of
-``mlmeta.lake`` (``COMPACTOR_LAKE_MODULES``), and must not import Powertools or pydantic.
+AWS's SDK-for-pandas layer instead of Powertools, and its asset ships ``mlmeta/lake`` too, so it may import
+pyarrow and the compaction modules of ``mlmeta.lake`` (``COMPACTOR_LAKE_MODULES``), and must not import
+Powertools or pydantic.
 
 Two checks: a static scan of every import statement under lambdas/, and a fresh interpreter that
 imports each handler behind a meta-path finder refusing every other top-level package (which also
@@ -26,11 +27,11 @@ from runtime_world import HANDLER_ENV, HANDLER_PACKAGES
 LAMBDAS = Path(__file__).resolve().parents[2] / "lambdas"
 THIRD_PARTY = {"boto3", "botocore", "aws_lambda_powertools", "pydantic"}
 OWN_PACKAGES = {path.name for path in LAMBDAS.iterdir() if (path / "__init__.py").is_file()}
-LAKE_MODULES = {"schema", "layout", "records"}
+CONTRACT = "mlmeta_contract"
 COMPACTOR = "compactor"
-# What the compactor's asset and layer hold beyond the stdlib, boto3 and its own package.
+# What the compactor's asset and layer hold beyond the stdlib, boto3, the contract and its own package.
 COMPACTOR_THIRD_PARTY = {"boto3", "botocore", "pyarrow"}
-COMPACTOR_LAKE_MODULES = LAKE_MODULES | {"object_store", "views", "parquet", "compaction_state", "compaction"}
+COMPACTOR_LAKE_MODULES = {"object_store", "views", "parquet", "compaction_state", "compaction"}
 
 
 def _import_problem(module: str, names: list[str], package: str | None = None) -> str | None:
@@ -39,22 +40,14 @@ def _import_problem(module: str, names: list[str], package: str | None = None) -
     if package == COMPACTOR:
         return _compactor_import_problem(module, names)
     top = module.split(".")[0]
-    if top in sys.stdlib_module_names or top in THIRD_PARTY or top in OWN_PACKAGES or top == "__future__":
-        return None
-    if module == "mlmeta.naming" or module.startswith("mlmeta.naming."):
-        return None
-    if module == "mlmeta" and names and set(names) <= {"naming"}:
-        return None
-    if module == "mlmeta.lake" and names and set(names) <= LAKE_MODULES:
-        return None
-    if module.startswith("mlmeta.lake.") and module.split(".")[2] in LAKE_MODULES:
+    if top in sys.stdlib_module_names or top in THIRD_PARTY or top in OWN_PACKAGES or top in (CONTRACT, "__future__"):
         return None
     return f"imports {module}" + (f" ({', '.join(names)})" if names else "")
 
 
 def _compactor_import_problem(module: str, names: list[str]) -> str | None:
     top = module.split(".")[0]
-    if top in sys.stdlib_module_names or top in COMPACTOR_THIRD_PARTY or top in (COMPACTOR, "__future__"):
+    if top in sys.stdlib_module_names or top in COMPACTOR_THIRD_PARTY or top in (COMPACTOR, CONTRACT, "__future__"):
         return None
     if module == "mlmeta.lake" and names and set(names) <= COMPACTOR_LAKE_MODULES:
         return None
@@ -85,7 +78,11 @@ def test_the_scan_refuses_what_a_lambda_cannot_import():
     assert _import_problem("mlmeta.lake.synthetic", []) == "imports mlmeta.lake.synthetic"
     assert _import_problem("mlmeta.lake", ["synthetic"]) == "imports mlmeta.lake (synthetic)"
     assert _import_problem("mlmeta.queries.catalog", ["load_queries"]) is not None
-    assert _import_problem("mlmeta.naming.tags", ["TAG_NAMING"]) is None
+    assert _import_problem("mlmeta_contract.naming.tags", ["TAG_NAMING"]) is None
+    assert _import_problem("mlmeta_contract.lake", ["layout"]) is None
+    # The library is in no event handler's asset, not even its lake modules (the contract has moved out).
+    assert _import_problem("mlmeta.naming", []) == "imports mlmeta.naming"
+    assert _import_problem("mlmeta.lake.views", []) == "imports mlmeta.lake.views"
     # pyarrow and the compaction modules are the compactor's alone; Powertools is everyone's but its.
     assert _import_problem("pyarrow", []) == "imports pyarrow"
     assert _import_problem("mlmeta.lake.compaction", ["compact"]) == "imports mlmeta.lake.compaction (compact)"
@@ -93,7 +90,8 @@ def test_the_scan_refuses_what_a_lambda_cannot_import():
     assert _import_problem("mlmeta.lake.compaction", ["compact"], COMPACTOR) is None
     assert _import_problem("aws_lambda_powertools", [], COMPACTOR) == "imports aws_lambda_powertools"
     assert _import_problem("mlmeta.lake.synthetic", [], COMPACTOR) == "imports mlmeta.lake.synthetic"
-    assert _import_problem("mlmeta.naming", [], COMPACTOR) == "imports mlmeta.naming"
+    assert _import_problem("mlmeta_contract.lake.schema", [], COMPACTOR) is None
+    assert _import_problem("mlmeta.events.handlers", [], COMPACTOR) == "imports mlmeta.events.handlers"
 
 
 _GUARDED_IMPORT = textwrap.dedent(
@@ -117,7 +115,7 @@ _GUARDED_IMPORT = textwrap.dedent(
     allowed = {module for module, owners in md.packages_distributions().items()
                if any(re.sub(r"[-_.]+", "-", d).lower() in dists for d in owners)}
     allowed |= set(sys.stdlib_module_names) | set(sys.argv[2].split(","))
-    lake = {"mlmeta.lake." + m for m in sys.argv[4].split(",")}
+    library = set(sys.argv[4].split(","))  # the mlmeta library modules the asset ships, if any
     stdlib_dirs = tuple({sysconfig.get_paths()[key] for key in ("stdlib", "platstdlib")})
 
     def in_stdlib(top):  # private stdlib modules that sys.stdlib_module_names leaves out (_sysconfigdata_*)
@@ -129,8 +127,9 @@ _GUARDED_IMPORT = textwrap.dedent(
         def find_spec(self, name, path=None, target=None):
             top = name.partition(".")[0]
             if top == "mlmeta":
-                naming = sys.argv[5] == "naming" and (name == "mlmeta.naming" or name.startswith("mlmeta.naming."))
-                ok = name in ("mlmeta", "mlmeta.lake") or naming or name in lake
+                ok = name in library
+            elif top == "mlmeta_contract":
+                ok = True  # shipped whole
             else:
                 ok = top in allowed or in_stdlib(top)
             if not ok:
@@ -142,17 +141,18 @@ _GUARDED_IMPORT = textwrap.dedent(
     sys.meta_path.insert(0, Refuse())
     for package in sys.argv[1].split(","):
         importlib.import_module(package + ".handler")
-    print(sorted({m.partition(".")[0] for m in sys.modules} & heavy), sorted(m for m in sys.modules if m.startswith("mlmeta.")))
+    print(sorted({m.partition(".")[0] for m in sys.modules} & heavy), sorted(m for m in sys.modules if m.partition(".")[0] in ("mlmeta", "mlmeta_contract")))
     """
 )
 
 
-def _guarded_import(packages: list[str], own: list[str], distributions: list[str], lake: set[str], naming: bool, env: dict[str, str]):
-    """Import each ``<package>.handler`` in a fresh interpreter that refuses everything else; return
-    (heavy top-level modules imported, mlmeta modules imported)."""
+def _guarded_import(packages: list[str], own: list[str], distributions: list[str], library: set[str], env: dict[str, str]):
+    """Import each ``<package>.handler`` in a fresh interpreter that refuses everything else (of the
+    ``mlmeta`` library, all but ``library``); return (heavy top-level modules imported, mlmeta and
+    mlmeta_contract modules imported)."""
     done = subprocess.run(
         [sys.executable, "-c", _GUARDED_IMPORT, ",".join(packages), ",".join(sorted(own)), ",".join(distributions),
-         ",".join(sorted(lake)), "naming" if naming else "-"],
+         ",".join(sorted(library)) or "-"],
         env={**env, "PYTHONPATH": str(LAMBDAS), "PATH": "/usr/bin:/bin"},
         capture_output=True,
         text=True,
@@ -167,18 +167,18 @@ def _guarded_import(packages: list[str], own: list[str], distributions: list[str
 def test_each_handler_imports_with_nothing_but_the_allowed_packages():
     own = sorted(OWN_PACKAGES - {COMPACTOR})
     heavy, mlmeta_modules = _guarded_import(
-        list(HANDLER_PACKAGES), own, ["boto3", "botocore", "aws-lambda-powertools", "pydantic"], LAKE_MODULES, True, HANDLER_ENV
+        list(HANDLER_PACKAGES), own, ["boto3", "botocore", "aws-lambda-powertools", "pydantic"], set(), HANDLER_ENV
     )
     assert set(heavy) <= {"aws_lambda_powertools", "pydantic"}
-    assert all(m.startswith(("mlmeta.naming", "mlmeta.lake")) for m in mlmeta_modules)
-    assert {m for m in mlmeta_modules if m.startswith("mlmeta.lake.")} <= {f"mlmeta.lake.{m}" for m in LAKE_MODULES}
+    assert all(m.partition(".")[0] == CONTRACT for m in mlmeta_modules)
+    assert {"mlmeta_contract.naming", "mlmeta_contract.lake.layout"} <= set(mlmeta_modules)
 
 
 @pytest.mark.slow
 def test_the_compactor_imports_only_its_layer_and_the_compaction_modules():
     env = {"LAKE_BUCKET": "lake", "GLUE_DATABASE": "mlmeta_dev", "AWS_DEFAULT_REGION": "ap-northeast-1"}
-    heavy, mlmeta_modules = _guarded_import(
-        [COMPACTOR], [COMPACTOR], ["boto3", "botocore", "pyarrow", "numpy"], COMPACTOR_LAKE_MODULES, False, env
-    )
+    library = {"mlmeta", "mlmeta.lake", *(f"mlmeta.lake.{m}" for m in COMPACTOR_LAKE_MODULES)}
+    heavy, mlmeta_modules = _guarded_import([COMPACTOR], [COMPACTOR], ["boto3", "botocore", "pyarrow", "numpy"], library, env)
     assert "pyarrow" in heavy and not {"aws_lambda_powertools", "pydantic", "pandas", "duckdb"} & set(heavy)
-    assert {m for m in mlmeta_modules if m.count(".") == 2} <= {f"mlmeta.lake.{m}" for m in COMPACTOR_LAKE_MODULES}
+    assert {m for m in mlmeta_modules if m.startswith("mlmeta.")} <= library
+    assert "mlmeta.lake.compaction" in mlmeta_modules

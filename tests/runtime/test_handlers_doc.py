@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from mlmeta.naming import CONVENTION_ENV_VAR
+from mlmeta_contract.naming import CONVENTION_ENV_VAR
 from mlmeta_runtime import settings
 from runtime_world import HANDLER_PACKAGES
 

@@ -8,7 +8,7 @@ import copy
 
 import pytest
 
-from mlmeta.lake.records import decode_records
+from mlmeta_contract.lake.records import decode_records
 from moto_gaps import pipelines_ran, sagemaker_like_aws
 from runtime_shapes import ENVIRONMENT_TRIAL, JOBS, arn, job_component_name
 from runtime_world import CONTEXT, load_event, moto_world

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from moto.sagemaker.models import sagemaker_backends
 
-from mlmeta.lake.records import decode_records
+from mlmeta_contract.lake.records import decode_records
 from moto_gaps import in_process_metrics_client, pipelines_ran, sagemaker_like_aws
 from pipelines.common import tracking
 from runtime_shapes import ACCOUNT, ANALYSIS_COMPONENT, EXECUTION_ARN, EXECUTION_END, METRICS, REGION, SNAPSHOT_DT

@@ -9,9 +9,9 @@ import re
 import pytest
 from botocore.stub import Stubber
 
-from mlmeta.lake.records import decode_records
-from mlmeta.lake.schema import NAMING_AUDIT
-from mlmeta.naming import DEFAULT_CONVENTION
+from mlmeta_contract.lake.records import decode_records
+from mlmeta_contract.lake.schema import NAMING_AUDIT
+from mlmeta_contract.naming import DEFAULT_CONVENTION
 from mlmeta_runtime.events import CloudTrailApiCallEvent, parse_event
 from naming_guard.guard import cloudtrail_check, judge
 from runtime_shapes import arn

@@ -15,7 +15,7 @@ import pytest
 from botocore.stub import ANY, Stubber
 
 from mlmeta.events.moto_gaps import sagemaker_like_aws, set_job_source
-from mlmeta.lake.records import decode_records
+from mlmeta_contract.lake.records import decode_records
 from runtime_shapes import ACCOUNT, REGION
 from runtime_world import CONTEXT, LAKE_BUCKET, load_event
 

@@ -11,8 +11,8 @@ from botocore.stub import Stubber
 
 from mlmeta.config import get_environment
 from mlmeta.events import handlers as stack_handlers
-from mlmeta.lake.schema import METRIC_SNAPSHOTS
-from mlmeta_runtime import settings as runtime_settings
+from mlmeta_contract.handlers import LAKE_BUCKET, NOTICES_TOPIC_ARN, PIPELINE_NAMES, QUARANTINE_BUCKET, QUARANTINE_QUEUE_URL
+from mlmeta_contract.lake.schema import METRIC_SNAPSHOTS
 from mlmeta_runtime.errors import is_not_found, is_transient
 from mlmeta_runtime.jobs import job_component_name, looks_like_job_component
 from mlmeta_runtime.lake_writer import LakeObject, write_objects
@@ -39,15 +39,17 @@ def test_settings_hold_what_the_handler_needs():
     assert settings.pipeline_names == ("churn-prediction-dev", "fraud-dev") and settings.lookback_hours == 72
 
 
-def test_the_stack_and_the_runtime_name_the_same_variables_and_every_handler_gets_the_quarantine_bucket():
+def test_the_environment_the_stack_writes_is_the_one_the_runtime_reads_and_every_handler_gets_the_quarantine_bucket():
     # mlmeta.events.handlers writes the variables the stack and replay give; mlmeta_runtime.settings reads them.
-    names = ("ENVIRONMENT", "QUARANTINE_QUEUE_URL", "QUARANTINE_BUCKET", "LAKE_BUCKET", "NOTICES_TOPIC_ARN", "PIPELINE_NAMES",
-             "LOOKBACK_HOURS", "METRICS_NAMESPACE")
-    assert {name: getattr(stack_handlers, name) for name in names} == {name: getattr(runtime_settings, name) for name in names}
     resources = stack_handlers.EventResources(lake_bucket="lake", quarantine_queue_url="https://q", notices_topic_arn="arn:t")
     for spec in stack_handlers.HANDLERS:
         environment = stack_handlers.handler_environment(spec, get_environment("dev"), resources)
-        assert environment[runtime_settings.QUARANTINE_BUCKET] == "lake", spec.name
+        assert environment[QUARANTINE_BUCKET] == "lake", spec.name
+    reconciler = stack_handlers.handler_environment(stack_handlers.RECONCILER, get_environment("dev"), resources)
+    loaded = load_settings(reconciler, needs=(LAKE_BUCKET, NOTICES_TOPIC_ARN, PIPELINE_NAMES, QUARANTINE_QUEUE_URL, QUARANTINE_BUCKET))
+    assert (loaded.environment, loaded.lake_bucket, loaded.notices_topic_arn, loaded.quarantine_bucket) == ("dev", "lake", "arn:t", "lake")
+    assert loaded.pipeline_names == stack_handlers.pipeline_names(get_environment("dev"))
+    assert loaded.lookback_hours == stack_handlers.RECONCILER_LOOKBACK_HOURS and loaded.metrics_namespace == "mlmeta"
 
 
 def test_the_quarantine_bucket_is_required_when_a_handler_needs_it():

@@ -10,9 +10,9 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from botocore.stub import Stubber
 
-from mlmeta.lake.records import decode_records
-from mlmeta.lake.schema import COMPONENT_SNAPSHOTS, METRIC_SNAPSHOTS
-from mlmeta.naming import DEFAULT_CONVENTION
+from mlmeta_contract.lake.records import decode_records
+from mlmeta_contract.lake.schema import COMPONENT_SNAPSHOTS, METRIC_SNAPSHOTS
+from mlmeta_contract.naming import DEFAULT_CONVENTION
 from mlmeta_runtime.pipelines import identify_execution
 from runtime_shapes import (
     ANALYSIS_COMPONENT,

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from botocore.stub import Stubber
 
-from mlmeta.naming import DEFAULT_CONVENTION
+from mlmeta_contract.naming import DEFAULT_CONVENTION
 from mlmeta_runtime.events import PipelineExecutionStatusEvent, parse_event
 from mlmeta_runtime.retry import Backoff, GaveUp
 from runtime_shapes import ENVIRONMENT_TRIAL, EXECUTION_ARN, EXPERIMENT, arn, job_component_name

@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import json
 
-from mlmeta.naming import CONVENTION_ENV_VAR, DEFAULT_CONVENTION, NamingConvention
-from mlmeta.naming.vocabulary import FIELDS_BY_PART
+from mlmeta_contract.naming import CONVENTION_ENV_VAR, DEFAULT_CONVENTION, NamingConvention
+from mlmeta_contract.naming.vocabulary import FIELDS_BY_PART
 from stacks.pipeline.definition.sdk import offline_session, sdk_imports
 from stacks.pipeline.definition.spec import PipelineSpec
 from pipelines.common.classification import report_json_path

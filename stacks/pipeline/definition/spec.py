@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from mlmeta.naming import DEFAULT_CONVENTION, NamingConvention
+from mlmeta_contract.naming import DEFAULT_CONVENTION, NamingConvention
 
 # SageMaker's built-in XGBoost image trains and evaluates (evaluate needs xgboost to load the model);
 # the scikit-learn image preprocesses. Both resolved per region with sagemaker.image_uris.

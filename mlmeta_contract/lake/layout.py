@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, datetime, timezone
 
-from mlmeta.lake.schema import PARTITION_KEY, TableSpec
+from mlmeta_contract.lake.schema import PARTITION_KEY, TableSpec
 
 
 def partition_value(moment: datetime | date) -> str:
