@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from mlmeta.lake.synthetic import Drift, generate_history, write_lake
+from mlmeta.local.synthetic_lake import Drift, generate_history, write_lake
 
 pytestmark = pytest.mark.slow
 
@@ -26,7 +26,7 @@ REPOSITORY = Path(__file__).resolve().parents[2]
 WHEEL_SOURCES = ("pyproject.toml", "README.md", "mlmeta")
 NOT_IN_THE_BASE_INSTALL = ("aws_cdk", "cdk_nag", "constructs", "sagemaker", "moto", "aws_lambda_powertools", "pydantic")
 # Each module that imports moto or Powertools at module level belongs to the local harness's packages.
-HARNESS_PACKAGES = ("mlmeta.demo.", "mlmeta.events.", "mlmeta.rehearsal.")
+HARNESS_PACKAGES = ("mlmeta.local.demo.", "mlmeta.events.", "mlmeta.local.rehearsal.")
 
 IMPORT_EVERY_MODULE = """
 import importlib, json, pkgutil, sys

@@ -9,7 +9,7 @@ import duckdb
 import pytest
 
 from mlmeta.lake.schema import METRIC_SNAPSHOTS, TABLES
-from mlmeta.lake.synthetic import LakeRecords, write_lake
+from mlmeta.local.synthetic_lake import LakeRecords, write_lake
 from mlmeta.queries.catalog import NamedQuery, QueryError
 from mlmeta.queries.local_engine import duckdb_type, register_lake, run_local
 
