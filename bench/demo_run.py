@@ -1,5 +1,5 @@
 """Benchmark: ``mlmeta demo`` as a person runs it, phase by phase, against the same demo with every AWS
-call over HTTP to the embedded moto server (how the demo ran before ``mlmeta/demo/in_process.py``).
+call over HTTP to the embedded moto server (how the demo ran before ``mlmeta/local/demo/in_process.py``).
 
 Each run is a fresh ``python -m mlmeta demo`` subprocess into a new directory (imports included, as for
 a person); the time of each progress line it writes to stderr gives the phases, ``os.wait4`` its CPU
@@ -25,13 +25,13 @@ from bench.runtime_support import REPOSITORY
 # is still imported only where the demo imports it).
 _OVER_HTTP = (
     "import contextlib, sys, types\n"
-    "stand_in = types.ModuleType('mlmeta.demo.in_process')\n"
+    "stand_in = types.ModuleType('mlmeta.local.demo.in_process')\n"
     "stand_in.in_process_calls = lambda endpoint: contextlib.nullcontext()\n"
-    "sys.modules['mlmeta.demo.in_process'] = stand_in\n"
+    "sys.modules['mlmeta.local.demo.in_process'] = stand_in\n"
     "from mlmeta.cli import main\n"
     "sys.exit(main(sys.argv[1:]))\n"
 )
-# The phase each progress line starts (mlmeta/demo/run.py), and what ends the last one: the process exit.
+# The phase each progress line starts (mlmeta/local/demo/run.py), and what ends the last one: the process exit.
 PHASES = (
     "first line on stderr",
     "import the demo's libraries",
@@ -104,7 +104,7 @@ BENCHMARK = Benchmark(
     ),
     baseline=(
         "The same command with every AWS call sent over HTTP to the embedded moto server (a socket, a server thread "
-        "per request, HTTP parsed on both sides), as the demo ran before `mlmeta/demo/in_process.py` answered them in "
+        "per request, HTTP parsed on both sides), as the demo ran before `mlmeta/local/demo/in_process.py` answered them in "
         "process through moto's own server application."
     ),
     ratio_means="in process ÷ over HTTP: below 1, the demo is faster.",

@@ -2,7 +2,7 @@
 the same with a planted drop (the first DRIFT flag from the drop on is the detection).
 
 The series look like the demo's evaluation metrics: 180 daily runs, a score near 0.88 that varies by
-about 0.006 between retrains (mlmeta/demo/history.py), and the drop, when there is one, from run 151 on,
+about 0.006 between retrains (mlmeta/local/demo/history.py), and the drop, when there is one, from run 151 on,
 where the demo plants its own.
 """
 
@@ -50,7 +50,7 @@ class Family:
 
 FAMILIES = (
     Family("gaussian", f"{LEVEL} + normal noise (sd {NOISE})", _gaussian),
-    Family("demo-like", f"the same noise cut at 2 sd, as the demo's (mlmeta/demo/history.py)", _cut_at_two_sigma),
+    Family("demo-like", f"the same noise cut at 2 sd, as the demo's (mlmeta/local/demo/history.py)", _cut_at_two_sigma),
     Family("narrow hold-out", f"{NARROW_LEVEL} + noise sd {NARROW_NOISE} in steps of {HOLD_OUT_STEP}: a score on a fixed hold-out set",
            _narrow_hold_out),
     Family("heavy-tailed", "Student's t (3 degrees of freedom), same sd", _heavy_tailed, in_budget=False),

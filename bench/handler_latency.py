@@ -29,7 +29,7 @@ from bench.model import Benchmark, Row, RunOptions
 from bench.runtime_support import moto_gaps, runtime_shapes, runtime_world
 from bench.sagemaker_history import SageMakerHistory, executions_before, recent_start, widened
 from bench.timing import elapsed_ms, percentile, quiet_heap
-from mlmeta.events.moto_gaps import sagemaker_like_aws
+from mlmeta.local.moto_gaps import sagemaker_like_aws
 from mlmeta_runtime.jobs import job_component_name
 
 Event = dict[str, Any]

@@ -1,7 +1,7 @@
 """Synthetic lakes of a year of pipeline runs, at any number of executions, generated once and cached.
 
 - ``raw_lake(shape)``: every execution's snapshots as written (one object per execution and table), plus
-  naming checks; ``mlmeta.lake.synthetic`` generates them in time chunks so memory stays bounded.
+  naming checks; ``mlmeta.local.synthetic_lake`` generates them in time chunks so memory stays bounded.
 - ``compacted_lake(shape)``: the raw lake compacted by the real compactor (``mlmeta.lake.compaction``)
   into a directory whose ``raw/`` and ``audit/`` are links to the raw lake's: raw objects stay, as in the
   bucket, and the views read compacted days.
@@ -26,21 +26,22 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from mlmeta.lake import compaction, compaction_state, parquet, synthetic
+from mlmeta.lake import compaction, compaction_state, parquet
 from mlmeta.lake.compaction import compact, raw_days
 from mlmeta.lake.compaction_state import CompactedDay, CompactionState, TableState
 from mlmeta.lake.object_store import LocalDirectoryStore
 from mlmeta.lake.parquet import encode_parquet
-from mlmeta.lake.synthetic import LakeRecords, generate_history, write_lake
+from mlmeta_contract.lake.schema import NAMING_AUDIT, TABLES
+from mlmeta.local import synthetic_lake
+from mlmeta.local.synthetic_lake import LakeRecords, generate_history, write_lake
 from mlmeta_contract.lake import layout, records, schema
 from mlmeta_contract.lake.layout import COMPACTION_STATE_KEY, compacted_key
-from mlmeta_contract.lake.schema import NAMING_AUDIT, TABLES
 
 START = datetime(2025, 1, 1, tzinfo=UTC)
 # Executions generated at once: about 260,000 records, a few hundred MB.
 CHUNK_EXECUTIONS = 20_000
 # The code whose output the cached lakes are.
-_CONTENT_CODE = (synthetic, records, layout, schema, parquet, compaction, compaction_state)
+_CONTENT_CODE = (synthetic_lake, records, layout, schema, parquet, compaction, compaction_state)
 _COMPLETE = ".complete"
 
 

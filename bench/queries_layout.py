@@ -126,7 +126,7 @@ BENCHMARK = Benchmark(
     title="Named queries: compacted lake against raw snapshots",
     measures=(
         "Each named query (`mlmeta/queries/sql/*.sql`) on the local engine (DuckDB, `mlmeta.queries.local_engine.run_local`, a fresh "
-        "connection per run as the CLI does) over a year of runs of 10 pipelines (`mlmeta.lake.synthetic`, seeded; "
+        "connection per run as the CLI does) over a year of runs of 10 pipelines (`mlmeta.local.synthetic_lake`, seeded; "
         "1k, 100k and 1M executions; about 4 naming checks a day), with an analyst's bounds: metric_history, "
         "metric_drift and execution_comparison over the last 90 days, runs and naming_violations over 30, "
         "latest_metrics over 7. Wall time: median of repeated runs. Files touched and bytes Athena would scan: "

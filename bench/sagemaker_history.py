@@ -2,7 +2,7 @@
 an experiment, trials 1.1 and 1.2, their trial components with parameters and artifacts, and the
 logged metrics (SageMaker Metrics' BatchPutMetrics).
 
-The executions come from ``mlmeta.lake.synthetic`` (seeded, deterministic): its component and metric
+The executions come from ``mlmeta.local.synthetic_lake`` (seeded, deterministic): its component and metric
 snapshot records are exactly what a snapshot of each execution should find, so they are turned back
 into the SageMaker entities they describe.
 """
@@ -19,7 +19,7 @@ from typing import Any
 import boto3
 
 from bench.runtime_support import runtime_shapes
-from mlmeta.lake.synthetic import LakeRecords, generate_history
+from mlmeta.local.synthetic_lake import LakeRecords, generate_history
 from mlmeta_runtime.pipelines import identify_execution
 from mlmeta_runtime.settings import Settings
 from snapshotter.snapshot import FinishedExecution

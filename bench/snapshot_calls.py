@@ -18,7 +18,7 @@ from bench.model import Benchmark, Row, RunOptions
 from bench.runtime_support import runtime_world
 from bench.sagemaker_history import SPACING, Execution, SageMakerHistory, executions_before, recent_start, widened
 from bench.timing import median_ms, quiet_heap
-from mlmeta.events.moto_gaps import sagemaker_like_aws
+from mlmeta.local.moto_gaps import sagemaker_like_aws
 from snapshotter.snapshot import SEARCH_PAGE_SIZE, TRIAL_KINDS, execution_steps, snapshot_execution
 
 
@@ -104,10 +104,10 @@ BENCHMARK = Benchmark(
     measures=(
         "One finished execution is snapshotted (gather its trial components, build and write the two lake "
         "objects, emit its metrics as EMF) in moto's SageMaker, in-process, holding an experiment history of "
-        "synthetic executions (`mlmeta.lake.synthetic`, 4 trial components each, seeded). Two series: the "
+        "synthetic executions (`mlmeta.local.synthetic_lake`, 4 trial components each, seeded). Two series: the "
         "history grows (the execution has 4 components), and the execution's components grow (a tuning step's "
         "training jobs; fixed history). moto's Search is made to page (`MaxResults`, `NextToken`), filter on "
-        "`Parents.ExperimentName` and return metric summaries as AWS documents (`mlmeta/events/moto_gaps.py`; moto ignores "
+        "`Parents.ExperimentName` and return metric summaries as AWS documents (`mlmeta/local/moto_gaps.py`; moto ignores "
         "paging otherwise). AWS calls are counted with botocore's `provide-client-params` hook on the clients; "
         "wall time is the median of repeated snapshots."
     ),

@@ -47,6 +47,8 @@ ALLOWED: dict[str, tuple[str, ...]] = {
     "lambdas": ("lambdas", "mlmeta_contract"),
     # A SageMaker processing job: the step bundle holds pipelines/ and the contract (stacks/pipeline/step_code.py).
     "pipelines": ("pipelines", "mlmeta_contract"),
+    # The local harness (laptop only): the rest of mlmeta; who may import it is checked apart below.
+    "mlmeta.local": ("mlmeta", "mlmeta_contract"),
     # Synth, from the checkout: the library, and the step code it bundles into the pipeline's asset and
     # whose constants (the evaluation step's name, its report's path) the definition names.
     "stacks": ("stacks", "mlmeta", "mlmeta_contract", "pipelines"),
@@ -59,6 +61,12 @@ CDK_ALLOWED = ("stacks", "app", "tests")
 # Handler packages whose asset ships more than the others': the compactor's holds mlmeta/lake
 # (stacks/compaction/compactor.py).
 HANDLER_EXTRAS: dict[str, tuple[str, ...]] = {"compactor": ("mlmeta.lake",)}
+# moto, the embedded AWS: the local harness's alone (and of what tests and measures it).
+MOTO_ALLOWED = ("mlmeta.local", "tests", "bench")
+# The local harness: its own, the command line's (lazily, tests/cli/test_lazy_imports.py), the tests'
+# and the benchmarks'. The library (analytics, queries, lake, naming, charts, config), the stacks, the
+# handlers and the steps never import it.
+LOCAL_HARNESS_IMPORTERS = ("mlmeta.local", "mlmeta.cli", "tests", "bench")
 
 
 @dataclass(frozen=True)
@@ -71,22 +79,22 @@ class AllowedException:
 # Known debts (docs/architecture.md, "Known debts"): each works only from a checkout of the repository.
 EXCEPTIONS = (
     AllowedException(
-        "mlmeta/demo/sagemaker_state.py",
+        "mlmeta/local/demo/sagemaker_state.py",
         "pipelines.common.tracking",
         "the demo plays the evaluate step by running its tracking code from the checkout",
     ),
     AllowedException(
-        "mlmeta/demo/deploy.py",
+        "mlmeta/local/demo/deploy.py",
         "stacks.experiments.specs",
         "the demo creates the experiments stack's experiments from its specs, loaded from the checkout",
     ),
     AllowedException(
-        "mlmeta/rehearsal/synth.py",
+        "mlmeta/local/rehearsal/synth.py",
         "stacks.mlmeta_app",
         "mlmeta rehearse synthesizes the stacks in-process when no --assembly is given",
     ),
     AllowedException(
-        "mlmeta/events/handler_loader.py",
+        "mlmeta/local/handler_loader.py",
         "lambdas",
         "mlmeta replay, the demo and the rehearsal run the real handler code from the checkout's lambdas/",
     ),
@@ -196,6 +204,9 @@ def test_the_scan_sees_every_package():
     # A handler package import is recognised as lambdas/, both static and by name.
     assert any(f.source.startswith("lambdas/") and _within(f.module, _qualified("mlmeta_runtime")) for f in _all_imports())
     assert any(f.module == "stacks.mlmeta_app" and f.source.startswith("mlmeta/") for f in _all_imports())
+    # Third-party imports are seen too, lazy ones in a function included: the harness's moto.
+    assert any(_within(f.module, "moto.server") and f.source == "mlmeta/local/emulator.py" for f in _all_imports())
+    assert any(_within(f.module, "mlmeta.local") and f.source.startswith("mlmeta/cli/") for f in _all_imports())
 
 
 def test_imports_go_only_in_the_allowed_directions():
@@ -246,3 +257,21 @@ def test_the_library_never_imports_its_command_line():
         and f.source != "mlmeta/__main__.py"
     ]
     assert found == []
+
+
+def test_only_the_local_harness_imports_moto():
+    found = [
+        f"{f.source}:{f.line} imports {f.module}"
+        for f in _all_imports()
+        if _within(f.module, "moto") and not any(_within(_source_area(f.source), a) for a in MOTO_ALLOWED)
+    ]
+    assert found == [], "moto belongs to mlmeta/local/ (docs/architecture.md, The packages)"
+
+
+def test_only_the_command_line_imports_the_local_harness():
+    found = [
+        f"{f.source}:{f.line} imports {f.module}"
+        for f in _all_imports()
+        if _within(f.module, "mlmeta.local") and not any(_within(_source_area(f.source), a) for a in LOCAL_HARNESS_IMPORTERS)
+    ]
+    assert found == [], "the library never depends on the local harness (docs/architecture.md, Import directions)"

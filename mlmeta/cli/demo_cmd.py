@@ -14,7 +14,7 @@ from pathlib import Path
 
 from mlmeta.cli.errors import CliError
 from mlmeta.cli.extras import require_local_harness
-from mlmeta.demo.settings import DEFAULT_EXECUTIONS, DEFAULT_SEED, MAX_EXECUTIONS, MIN_EXECUTIONS
+from mlmeta.local.demo.settings import DEFAULT_EXECUTIONS, DEFAULT_SEED, MAX_EXECUTIONS, MIN_EXECUTIONS
 
 EXIT_SOME_FAILED = 1
 
@@ -51,7 +51,7 @@ def _whole_number(minimum: int, maximum: int | None = None):
 
 def run_demo_command(args: argparse.Namespace) -> int:
     require_local_harness()
-    from mlmeta.demo.output import DemoOutputError, check_output
+    from mlmeta.local.demo.output import DemoOutputError, check_output
 
     try:
         check_output(args.out, force=args.force)  # cheap, deletes nothing: a refusal is the only line
@@ -62,13 +62,13 @@ def run_demo_command(args: argparse.Namespace) -> int:
     # A first line at once: the imports below and the embedded AWS take seconds on a busy machine.
     print(f"mlmeta demo: {args.executions} daily executions (seed {args.seed}) into {args.out}", file=sys.stderr, flush=True)
     # boto3, moto, DuckDB, pandas and matplotlib load only for this command.
-    from mlmeta.demo.checkout import CheckoutError
-    from mlmeta.demo.progress import Progress
-    from mlmeta.demo.report import render
-    from mlmeta.demo.run import PHASES, run_demo
-    from mlmeta.demo.settings import DemoSettings
-    from mlmeta.events.handler_loader import HandlerCodeError
-    from mlmeta.events.local_aws import LocalAwsError
+    from mlmeta.local.checkout import CheckoutError
+    from mlmeta.local.demo.progress import Progress
+    from mlmeta.local.demo.report import render
+    from mlmeta.local.demo.run import PHASES, run_demo
+    from mlmeta.local.demo.settings import DemoSettings
+    from mlmeta.local.handler_loader import HandlerCodeError
+    from mlmeta.local.emulator import LocalAwsError
 
     settings = DemoSettings(executions=args.executions, seed=args.seed)
     try:

@@ -46,18 +46,18 @@ def rehearse_command(args: argparse.Namespace) -> int:
     if args.assembly is None:
         require_synth()
     # Imported here: moto, boto3 and the CDK would slow every other mlmeta command's start.
-    from mlmeta.events.event_files import EventFileError, check_readable, read_events
-    from mlmeta.events.handler_loader import HandlerCodeError
-    from mlmeta.events.local_aws import LocalAwsError
-    from mlmeta.events.replay import FAILED
-    from mlmeta.rehearsal.assembly import AssemblyError
-    from mlmeta.rehearsal.bootstrap import BootstrapError
-    from mlmeta.rehearsal.custom_resources import CustomResourceError
-    from mlmeta.rehearsal.deployed import DeploymentError
-    from mlmeta.rehearsal.rehearse import rehearsed
-    from mlmeta.rehearsal.report import render_text, to_dict
-    from mlmeta.rehearsal.synth import SynthError, synthesize
-    from mlmeta.rehearsal.template_rules import RuleError
+    from mlmeta.local.event_files import EventFileError, check_readable, read_events
+    from mlmeta.local.handler_loader import HandlerCodeError
+    from mlmeta.local.emulator import LocalAwsError
+    from mlmeta.local.replay import FAILED
+    from mlmeta.local.rehearsal.assembly import AssemblyError
+    from mlmeta.local.rehearsal.bootstrap import BootstrapError
+    from mlmeta.local.rehearsal.custom_resources import CustomResourceError
+    from mlmeta.local.rehearsal.deployed import DeploymentError
+    from mlmeta.local.rehearsal.rehearse import rehearsed
+    from mlmeta.local.rehearsal.report import render_text, to_dict
+    from mlmeta.local.rehearsal.synth import SynthError, synthesize
+    from mlmeta.local.rehearsal.template_rules import RuleError
 
     try:
         settings = get_environment(args.env)

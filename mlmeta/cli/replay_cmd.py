@@ -52,10 +52,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def replay_command(args: argparse.Namespace) -> int:
     require_local_harness(embedded_aws=not args.endpoint)
     # Imported here: boto3, Powertools and the engine would slow every other mlmeta command's start.
-    from mlmeta.events.event_files import EventFileError, check_readable, read_events
-    from mlmeta.events.handler_loader import HandlerCodeError
-    from mlmeta.events.local_aws import LocalAwsError, check_endpoint, embedded_moto
-    from mlmeta.events.replay import EMBEDDED_AWS, FAILED, OUTCOMES, Replayer
+    from mlmeta.local.event_files import EventFileError, check_readable, read_events
+    from mlmeta.local.handler_loader import HandlerCodeError
+    from mlmeta.local.emulator import LocalAwsError, check_endpoint, embedded_moto
+    from mlmeta.local.replay import EMBEDDED_AWS, FAILED, OUTCOMES, Replayer
 
     started = time.monotonic()
     try:

@@ -1,4 +1,3 @@
-"""Event handling as data and as a local run: the events stack's rules and handlers
-(``routes``, ``handlers``), EventBridge pattern matching (``patterns``), and ``mlmeta replay``'s engine
-(``replay``), which runs the real handler code on recorded events against an embedded or given AWS
-endpoint. Nothing here imports aws_cdk."""
+"""Event handling as data: the events stack's rules and handlers (``routes``, ``handlers``) and
+EventBridge pattern matching (``patterns``), read at synth by the stacks and on the laptop by
+``mlmeta replay``, whose engine is in ``mlmeta.local``. Nothing here imports aws_cdk or moto."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mlmeta.lake.synthetic import Drift
+from mlmeta.local.synthetic_lake import Drift
 
 USE_CASE, OTHER_USE_CASE = "churn-prediction", "fraud-detection"
 PIPELINE = f"{USE_CASE}-dev"

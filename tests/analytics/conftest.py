@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from analytics_fixtures import OTHER_USE_CASE, PLANTED_DRIFT, USE_CASE
 
-from mlmeta.lake.synthetic import LakeRecords, generate_history, write_lake
+from mlmeta.local.synthetic_lake import LakeRecords, generate_history, write_lake
 
 
 @pytest.fixture(scope="session")

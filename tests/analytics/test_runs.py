@@ -11,7 +11,7 @@ from analytics_fixtures import OTHER_USE_CASE, PIPELINE, USE_CASE
 from analytics_expected import expected_runs
 
 from mlmeta import analytics
-from mlmeta.lake.synthetic import write_lake
+from mlmeta.local.synthetic_lake import write_lake
 from mlmeta.queries.result import QueryResult
 
 

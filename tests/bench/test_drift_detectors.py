@@ -12,7 +12,7 @@ import pytest
 from bench.drift_defaults import PREVIOUS_DEFAULTS, detection, false_alarms_per_1000
 from bench.drift_detectors import Detector
 from bench.drift_series import FAMILY, Drop
-from mlmeta.lake.synthetic import Drift, generate_history, write_lake
+from mlmeta.local.synthetic_lake import Drift, generate_history, write_lake
 from mlmeta.queries.drift_defaults import DEFAULT_MIN_CHANGE, DEFAULT_WINDOW, DEFAULT_Z_THRESHOLD
 from mlmeta.queries.runner import run_named
 

@@ -9,7 +9,7 @@ from contextlib import nullcontext
 import pytest
 
 from mlmeta.cli import main
-from mlmeta.lake.synthetic import generate_history, write_lake
+from mlmeta.local.synthetic_lake import generate_history, write_lake
 
 QUERY = ["query", "metric_history", "--param", "churn-prediction-dev", "--param", "auc", "--param", "2026-01-01", "--param", "2026-12-31"]
 

@@ -7,7 +7,7 @@ import pytest
 
 from cli_runner import run_cli
 
-from mlmeta.lake.synthetic import generate_history, write_lake
+from mlmeta.local.synthetic_lake import generate_history, write_lake
 from mlmeta.queries.catalog import QueryError
 from mlmeta.queries.runner import run_named
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import duckdb
 
-from mlmeta.lake.synthetic import LakeRecords
+from mlmeta.local.synthetic_lake import LakeRecords
 from mlmeta.queries.local_engine import register_lake
 from mlmeta.queries.trino_to_duckdb import SESSION_SETTINGS
 

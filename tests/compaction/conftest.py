@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from compaction_fixtures import CHURN, parameters_for
 
-from mlmeta.lake.synthetic import Drift, LakeRecords, generate_history, write_lake
+from mlmeta.local.synthetic_lake import Drift, LakeRecords, generate_history, write_lake
 from mlmeta.queries.catalog import NamedQuery, load_queries
 from mlmeta.queries.local_engine import run_local
 from mlmeta.queries.result import QueryResult

@@ -291,7 +291,7 @@ def test_scheduled_runs_look_back_and_backfill_days_never_compacted(lake):
 
 def test_days_without_any_run_do_not_split_the_compacted_range(tmp_path, history):
     lake = tmp_path / "lake"
-    from mlmeta.lake.synthetic import LakeRecords, write_lake
+    from mlmeta.local.synthetic_lake import LakeRecords, write_lake
 
     # Only every other day has executions: the days between have no raw objects at all.
     rows = tuple(r for r in history.metric_snapshots if int(r["execution_end"][8:10]) % 2 == 1)

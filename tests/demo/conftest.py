@@ -9,8 +9,8 @@ import pytest
 
 from demo_fixtures import SMALL
 
-from mlmeta.demo.progress import Progress
-from mlmeta.demo.run import PHASES, run_demo
+from mlmeta.local.demo.progress import Progress
+from mlmeta.local.demo.run import PHASES, run_demo
 
 
 @pytest.fixture(scope="session")

@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from mlmeta.demo.settings import MIN_EXECUTIONS, DemoSettings
+from mlmeta.local.demo.settings import MIN_EXECUTIONS, DemoSettings
 
 SMALL = DemoSettings(executions=MIN_EXECUTIONS)

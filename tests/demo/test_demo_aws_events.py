@@ -4,9 +4,9 @@ events.py) and the events stack's rules route; the planted truncated one is malf
 from __future__ import annotations
 
 from mlmeta.config import get_environment
-from mlmeta.demo.aws_events import AwsNames, eda_event, execution_events, truncated
-from mlmeta.demo.history import STOPPED, SUCCEEDED, plan_history
-from mlmeta.demo.settings import DemoSettings
+from mlmeta.local.demo.aws_events import AwsNames, eda_event, execution_events, truncated
+from mlmeta.local.demo.history import STOPPED, SUCCEEDED, plan_history
+from mlmeta.local.demo.settings import DemoSettings
 from mlmeta.events.patterns import matches
 from mlmeta.events.routes import routes
 from mlmeta_runtime.events import (

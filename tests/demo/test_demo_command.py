@@ -13,7 +13,7 @@ import pytest
 from demo_fixtures import SMALL
 
 from mlmeta.cli import main
-from mlmeta.demo.settings import MIN_EXECUTIONS
+from mlmeta.local.demo.settings import MIN_EXECUTIONS
 
 
 def tree(directory: Path) -> dict[str, bytes]:

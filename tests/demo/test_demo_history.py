@@ -9,8 +9,8 @@ import statistics
 import pytest
 from demo_fixtures import SMALL
 
-from mlmeta.demo.history import FAILED, STOPPED, SUCCEEDED, plan_history
-from mlmeta.demo.settings import MIN_EXECUTIONS, DemoSettings, DemoSettingsError
+from mlmeta.local.demo.history import FAILED, STOPPED, SUCCEEDED, plan_history
+from mlmeta.local.demo.settings import MIN_EXECUTIONS, DemoSettings, DemoSettingsError
 from mlmeta_contract.naming import validate
 
 DEFAULT = DemoSettings()

@@ -1,4 +1,4 @@
-"""The demo's AWS calls answered in process (mlmeta/demo/in_process.py) give the embedded server's own
+"""The demo's AWS calls answered in process (mlmeta/local/demo/in_process.py) give the embedded server's own
 answers: same bytes, same errors, same attributes, with no socket at all."""
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from mlmeta.demo.in_process import in_process_calls
-from mlmeta.events.local_aws import clients, embedded_moto
+from mlmeta.local.demo.in_process import in_process_calls
+from mlmeta.local.emulator import clients, embedded_moto
 
 REGION = "ap-northeast-1"
 KEY = "raw/metric_snapshots/dt=2026-01-05/p4jn9xou8a8s.json.gz"

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from mlmeta.cli import main
-from mlmeta.demo.output import MANIFEST, DemoOutput, DemoOutputError
-from mlmeta.demo.settings import MIN_EXECUTIONS
+from mlmeta.local.demo.output import MANIFEST, DemoOutput, DemoOutputError
+from mlmeta.local.demo.settings import MIN_EXECUTIONS
 
 
 def tree(directory: Path) -> dict[str, bytes]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 
-from mlmeta.demo.progress import Progress
+from mlmeta.local.demo.progress import Progress
 
 
 class Terminal(io.StringIO):

@@ -9,9 +9,9 @@ from demo_fixtures import SMALL
 
 from mlmeta import analytics
 from mlmeta.charts.metric_chart import plural
-from mlmeta.demo.history import SUCCEEDED
-from mlmeta.demo.settings import ENVIRONMENT
-from mlmeta.demo.report import flagged
+from mlmeta.local.demo.history import SUCCEEDED
+from mlmeta.local.demo.settings import ENVIRONMENT
+from mlmeta.local.demo.report import flagged
 from mlmeta_contract.lake.records import decode_records
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from plot_fixtures import EXECUTIONS, PLANTED_DRIFT, USE_CASE
 
-from mlmeta.lake.synthetic import LakeRecords, generate_history, write_lake
+from mlmeta.local.synthetic_lake import LakeRecords, generate_history, write_lake
 
 
 @pytest.fixture(scope="session")

@@ -14,7 +14,7 @@ from PIL import Image
 
 from mlmeta.charts.metric_chart import load_metric_chart, plural
 from mlmeta.cli.plot_cmd import default_out
-from mlmeta.lake.synthetic import write_lake
+from mlmeta.local.synthetic_lake import write_lake
 from mlmeta.queries.drift_defaults import DEFAULT_MIN_CHANGE, DEFAULT_WINDOW, DEFAULT_Z_THRESHOLD
 from mlmeta.queries import runner
 from mlmeta.queries.catalog import get_query

@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from mlmeta.lake.synthetic import LakeRecords, generate_history, write_lake
+from mlmeta.local.synthetic_lake import LakeRecords, generate_history, write_lake
 from mlmeta.queries.catalog import NamedQuery, load_queries
 from mlmeta.queries.local_engine import run_local
 from mlmeta.queries.result import QueryResult

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from mlmeta.lake.synthetic import Drift
+from mlmeta.local.synthetic_lake import Drift
 
 CHURN = "churn-prediction-dev"
 FRAUD = "fraud-detection-dev"

@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from mlmeta.lake.synthetic import generate_history, write_lake
+from mlmeta_contract.lake.schema import METRIC_SNAPSHOTS
+from mlmeta.local.synthetic_lake import generate_history, write_lake
 from mlmeta.queries.catalog import NamedQuery, QueryError, QueryParameter
 from mlmeta.queries.local_engine import run_local
 from mlmeta.queries.trino_to_duckdb import to_duckdb

@@ -8,7 +8,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from mlmeta.lake.synthetic import LakeRecords, write_lake
+from mlmeta_contract.lake.schema import METRIC_SNAPSHOTS, TABLES
+from mlmeta.local.synthetic_lake import LakeRecords, write_lake
 from mlmeta.queries.catalog import NamedQuery, QueryError
 from mlmeta.queries.local_engine import duckdb_type, register_lake, run_local
 from mlmeta_contract.lake.schema import METRIC_SNAPSHOTS, TABLES

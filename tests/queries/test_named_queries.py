@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from mlmeta.lake.synthetic import write_lake
+from mlmeta.local.synthetic_lake import write_lake
 from query_fixtures import CHURN, FRAUD, PLANTED_DRIFT, records, utc
 
 FROM_DT, TO_DT = "2026-01-06", "2026-01-15"  # cuts the first and the last day of the history

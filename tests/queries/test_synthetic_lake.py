@@ -7,9 +7,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from mlmeta.lake.synthetic import Drift, generate_history, write_lake
 from mlmeta_contract.lake.records import decode_records
 from mlmeta_contract.lake.schema import COMPONENT_SNAPSHOTS, METRIC_SNAPSHOTS, NAMING_AUDIT, SCHEMA_VERSION
+from mlmeta.local.synthetic_lake import Drift, generate_history, write_lake
 
 ISO_UTC = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$")
 TIME_COLUMNS = {"execution_start", "execution_end", "metric_time", "snapshot_time", "start_time", "end_time", "checked_at"}

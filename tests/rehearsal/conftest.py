@@ -20,7 +20,7 @@ if str(RUNTIME_TESTS) not in sys.path:
     sys.path.append(str(RUNTIME_TESTS))
 
 from mlmeta.config import get_environment  # noqa: E402
-from mlmeta.rehearsal.synth import synthesize  # noqa: E402
+from mlmeta.local.rehearsal.synth import synthesize  # noqa: E402
 
 SETTINGS = get_environment("dev")
 

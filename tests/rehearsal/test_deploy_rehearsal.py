@@ -1,4 +1,4 @@
-"""The deploy rehearsal of dev (mlmeta.rehearsal): the synthesized templates deployed into an embedded moto
+"""The deploy rehearsal of dev (mlmeta.local.rehearsal): the synthesized templates deployed into an embedded moto
 server through CloudFormation's API, then events replayed against what was deployed. One deployment
 for the module (about 3 s); each test reads it, the replay test adds SageMaker state and events.
 
@@ -20,18 +20,18 @@ from moto_gaps import pipelines_ran, sagemaker_like_aws
 from runtime_shapes import EXECUTION_ID, SNAPSHOT_DT
 
 from mlmeta.config import get_environment
-from mlmeta.demo.aws_events import AwsNames, eda_event
-from mlmeta.demo.history import EdaAction
-from mlmeta.events.event_files import EventInput
-from mlmeta.events.local_aws import LocalNames, clients
-from mlmeta.rehearsal.assembly import read_assembly
-from mlmeta.rehearsal.deploy import CREATE_COMPLETE, NOTHING_TO_CREATE
-from mlmeta.rehearsal.rehearse import rehearsed
-from mlmeta.rehearsal.report import render_text
-from mlmeta.rehearsal.template_fit import UNSUPPORTED
+from mlmeta.local.demo.aws_events import AwsNames, eda_event
+from mlmeta.local.demo.history import EdaAction
+from mlmeta.local.event_files import EventInput
+from mlmeta.local.emulator import LocalNames, clients
 from mlmeta_contract.lake.records import decode_records
 from mlmeta_contract.lake.schema import NAMING_AUDIT
 from mlmeta_contract.naming.tags import TAG_NAMING
+from mlmeta.local.rehearsal.assembly import read_assembly
+from mlmeta.local.rehearsal.deploy import CREATE_COMPLETE, NOTHING_TO_CREATE
+from mlmeta.local.rehearsal.rehearse import rehearsed
+from mlmeta.local.rehearsal.report import render_text
+from mlmeta.local.rehearsal.template_fit import UNSUPPORTED
 
 SETTINGS = get_environment("dev")
 EVENTS = Path(__file__).resolve().parents[1] / "events"

@@ -1,10 +1,10 @@
-"""Which resource types the rehearsal sends to moto's CloudFormation (mlmeta.rehearsal.moto_cloudformation)."""
+"""Which resource types the rehearsal sends to moto's CloudFormation (mlmeta.local.rehearsal.moto_cloudformation)."""
 
 from __future__ import annotations
 
 import pytest
 
-from mlmeta.rehearsal.moto_cloudformation import MOTO_VERSION, unsupported_reason
+from mlmeta.local.rehearsal.moto_cloudformation import MOTO_VERSION, unsupported_reason
 
 
 @pytest.mark.parametrize("resource_type", ["AWS::S3::Bucket", "AWS::Lambda::Function", "AWS::Events::Rule", "Custom::SageMakerExperiment"])

@@ -13,10 +13,10 @@ import pytest
 from cli_runner import run_cli
 
 from mlmeta.config import get_environment
-from mlmeta.events.local_aws import clients, embedded_moto
-from mlmeta.rehearsal import bootstrap
-from mlmeta.rehearsal.deploy import CREATE_COMPLETE, CREATE_FAILED, NOT_DEPLOYED
-from mlmeta.rehearsal.rehearse import rehearsed
+from mlmeta.local.emulator import clients, embedded_moto
+from mlmeta.local.rehearsal import bootstrap
+from mlmeta.local.rehearsal.deploy import CREATE_COMPLETE, CREATE_FAILED, NOT_DEPLOYED
+from mlmeta.local.rehearsal.rehearse import rehearsed
 
 SETTINGS = get_environment("dev")
 CDK_BOOTSTRAP_TEMPLATE = Path(__file__).resolve().parents[2] / "node_modules/aws-cdk/lib/api/bootstrap/bootstrap-template.yaml"

@@ -1,9 +1,9 @@
-"""Fitting a template to what the emulated CloudFormation can create (mlmeta.rehearsal.template_fit), on
+"""Fitting a template to what the emulated CloudFormation can create (mlmeta.local.rehearsal.template_fit), on
 small hand-written templates: the synthesized ones are deployed in test_deploy_rehearsal.py."""
 
 from __future__ import annotations
 
-from mlmeta.rehearsal.template_fit import NEEDS_OUTPUT, REFERS, UNSUPPORTED, fit_template, references
+from mlmeta.local.rehearsal.template_fit import NEEDS_OUTPUT, REFERS, UNSUPPORTED, fit_template, references
 
 CAN_CREATE = {"AWS::S3::Bucket", "AWS::SQS::Queue", "AWS::Lambda::Function", "AWS::IAM::Role"}
 

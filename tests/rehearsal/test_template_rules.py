@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from mlmeta.rehearsal.template_rules import RuleError, failed_assertions
+from mlmeta.local.rehearsal.template_rules import RuleError, failed_assertions
 
 # As CDK synthesizes it (every mlmeta template has it).
 BOOTSTRAP_RULE = {

@@ -2,7 +2,7 @@
 before each test, and a Replayer of the dev environment on it.
 
 The handler tests' helpers (tests/runtime: moto_gaps.py, runtime_shapes.py) put the fixture execution
-into moto; mlmeta.events.moto_gaps fills what moto 5.2 cannot say about it (Search without
+into moto; mlmeta.local.moto_gaps fills what moto 5.2 cannot say about it (Search without
 Metrics/Source, no ListPipelineExecutionSteps). They are imported, not copied.
 """
 
@@ -20,8 +20,8 @@ if str(RUNTIME_TESTS) not in sys.path:
     sys.path.append(str(RUNTIME_TESTS))
 
 from mlmeta.config import get_environment  # noqa: E402
-from mlmeta.events.local_aws import clients, embedded_moto  # noqa: E402
-from mlmeta.events.replay import Replayer  # noqa: E402
+from mlmeta.local.emulator import clients, embedded_moto  # noqa: E402
+from mlmeta.local.replay import Replayer  # noqa: E402
 
 SETTINGS = get_environment("dev")
 

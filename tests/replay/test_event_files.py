@@ -1,4 +1,4 @@
-"""Reading events to replay (mlmeta.events.event_files): one event, an array, JSON Lines; whatever cannot
+"""Reading events to replay (mlmeta.local.event_files): one event, an array, JSON Lines; whatever cannot
 be an event becomes an input with a problem (replay quarantines it), never an exception."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from mlmeta.events.event_files import EventFileError, EventInput, check_readable, read_events
+from mlmeta.local.event_files import EventFileError, EventInput, check_readable, read_events
 
 A = {"id": "a", "source": "aws.sagemaker"}
 B = {"id": "b", "source": "aws.events"}

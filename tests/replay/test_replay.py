@@ -1,7 +1,7 @@
-"""Replay end to end (mlmeta.events.replay): AWS's sample events through the stack's rules to the real
+"""Replay end to end (mlmeta.local.replay): AWS's sample events through the stack's rules to the real
 handler code, against the embedded moto server. Pipelines' trials and components are created in moto
 first (moto runs no pipeline, tests/runtime/moto_gaps.py), and moto's missing Search metrics and job sources
-are filled in on the server (mlmeta.events.moto_gaps)."""
+are filled in on the server (mlmeta.local.moto_gaps)."""
 
 from __future__ import annotations
 
@@ -16,10 +16,10 @@ from moto_gaps import pipelines_ran, sagemaker_like_aws
 from runtime_shapes import ENVIRONMENT_TRIAL, EXECUTION_ID, SNAPSHOT_DT
 
 from mlmeta.cli import main
-from mlmeta.events.event_files import EventInput
+from mlmeta.local.event_files import EventInput
 from mlmeta.events.handlers import HANDLERS_BY_NAME, handler_environment
-from mlmeta.events.missing_entities import MISSING
-from mlmeta.events.replay import Replayer
+from mlmeta.local.missing_entities import MISSING
+from mlmeta.local.replay import Replayer
 from mlmeta_contract.lake.records import decode_records
 
 EVENTS = Path(__file__).resolve().parents[1] / "events"

@@ -3,7 +3,7 @@ evaluation step leave it.
 
 moto keeps experiments, trials, trial components, their tags, parameters and logged metrics; what it
 cannot say (Search without Metrics, Source or Parents, no ListPipelineExecutionSteps) is filled in by
-``mlmeta.events.moto_gaps`` (the demo's gap filler, shared): run the handlers inside
+``mlmeta.local.moto_gaps`` (the demo's gap filler, shared): run the handlers inside
 ``sagemaker_like_aws()`` after ``pipelines_ran``.
 """
 
@@ -14,7 +14,7 @@ from typing import Any
 
 import boto3
 
-from mlmeta.events.moto_gaps import record_execution_steps, sagemaker_like_aws, set_job_source
+from mlmeta.local.moto_gaps import record_execution_steps, sagemaker_like_aws, set_job_source
 from runtime_shapes import (
     EXECUTION_ARN,
     EXPERIMENT,

@@ -75,7 +75,7 @@ def test_every_import_under_lambdas_is_allowed():
 
 def test_the_scan_refuses_what_a_lambda_cannot_import():
     assert _import_problem("pandas", []) == "imports pandas"
-    assert _import_problem("mlmeta.lake.synthetic", []) == "imports mlmeta.lake.synthetic"
+    assert _import_problem("mlmeta.local.synthetic_lake", []) == "imports mlmeta.local.synthetic_lake"
     assert _import_problem("mlmeta.lake", ["synthetic"]) == "imports mlmeta.lake (synthetic)"
     assert _import_problem("mlmeta.queries.catalog", ["load_queries"]) is not None
     assert _import_problem("mlmeta_contract.naming.tags", ["TAG_NAMING"]) is None
@@ -89,9 +89,9 @@ def test_the_scan_refuses_what_a_lambda_cannot_import():
     assert _import_problem("pyarrow.parquet", [], COMPACTOR) is None
     assert _import_problem("mlmeta.lake.compaction", ["compact"], COMPACTOR) is None
     assert _import_problem("aws_lambda_powertools", [], COMPACTOR) == "imports aws_lambda_powertools"
-    assert _import_problem("mlmeta.lake.synthetic", [], COMPACTOR) == "imports mlmeta.lake.synthetic"
+    assert _import_problem("mlmeta.local.synthetic_lake", [], COMPACTOR) == "imports mlmeta.local.synthetic_lake"
+    assert _import_problem("mlmeta_contract.naming", [], COMPACTOR) == "imports mlmeta_contract.naming"
     assert _import_problem("mlmeta_contract.lake.schema", [], COMPACTOR) is None
-    assert _import_problem("mlmeta.events.handlers", [], COMPACTOR) == "imports mlmeta.events.handlers"
 
 
 _GUARDED_IMPORT = textwrap.dedent(

@@ -1,6 +1,6 @@
 """At-least-once, in any order: the same events delivered twice, or in reverse order (the execution's
 Succeeded before its Executing), leave byte-identical lake objects and identical tags. Runs against moto
-with its SageMaker gaps (metrics, job sources, ListPipelineExecutionSteps) filled in by mlmeta.events.moto_gaps."""
+with its SageMaker gaps (metrics, job sources, ListPipelineExecutionSteps) filled in by mlmeta.local.moto_gaps."""
 
 from __future__ import annotations
 

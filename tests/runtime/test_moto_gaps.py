@@ -1,4 +1,4 @@
-"""mlmeta.events.moto_gaps: moto's SageMaker answering Search and ListPipelineExecutionSteps as AWS
+"""mlmeta.local.moto_gaps: moto's SageMaker answering Search and ListPipelineExecutionSteps as AWS
 documents them, only while ``sagemaker_like_aws()`` is active."""
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ import pytest
 from botocore.exceptions import ClientError
 from moto.sagemaker.models import sagemaker_backends
 
-from mlmeta.events.missing_entities import MISSING
-from mlmeta.events.moto_gaps import missing_entities_not_found, record_execution_steps, sagemaker_like_aws, set_job_source
+from mlmeta.local.missing_entities import MISSING
+from mlmeta.local.moto_gaps import missing_entities_not_found, record_execution_steps, sagemaker_like_aws, set_job_source
 from moto_gaps import in_process_metrics_client
 from runtime_shapes import REGION, arn
 

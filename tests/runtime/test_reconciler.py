@@ -2,7 +2,7 @@
 alone; experiments, trials and trial components created since the last sweep go through the naming
 guard. moto's pipeline executions finish at once (Succeeded) and create no trials, so the tests create
 the trials the pipeline would have; moto ignores CreatedAfter, which the reconciler re-checks itself.
-moto's Search cannot filter or sort by CreationTime: ``mlmeta.events.moto_gaps`` answers those as AWS
+moto's Search cannot filter or sort by CreationTime: ``mlmeta.local.moto_gaps`` answers those as AWS
 documents them (active in every test here), and a Stubber test pins the requests with AWS's shapes."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from botocore.stub import ANY, Stubber
 
-from mlmeta.events.moto_gaps import sagemaker_like_aws, set_job_source
+from mlmeta.local.moto_gaps import sagemaker_like_aws, set_job_source
 from mlmeta_contract.lake.records import decode_records
 from runtime_shapes import ACCOUNT, REGION
 from runtime_world import CONTEXT, LAKE_BUCKET, load_event

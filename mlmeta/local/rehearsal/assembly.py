@@ -1,6 +1,6 @@
 """A cloud assembly as ``cdk synth`` writes it (``cdk.out/<env>/``, cloud assembly schema): its stacks in
 deployment order, each with its template, tags and file assets. JSON only, no aws_cdk: the rehearsal
-reads what ``make synth`` wrote, or what it synthesized itself (``mlmeta.rehearsal.synth``).
+reads what ``make synth`` wrote, or what it synthesized itself (``mlmeta.local.rehearsal.synth``).
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 Used wherever the real handler code runs against moto: ``mlmeta demo`` (its embedded server), the
 handler and replay tests, and the benchmarks. The answers are patched into moto's SageMaker *server
 side* (its response class), so every client sees them, whether moto runs in-process (``mock_aws``) or
-as the embedded ``moto server`` thread of this process (``mlmeta.events.local_aws.embedded_moto``).
+as the embedded ``moto server`` thread of this process (``mlmeta.local.emulator.embedded_moto``).
 
 The gaps (docs/handlers.md lists moto's others):
 
@@ -30,7 +30,7 @@ The gaps (docs/handlers.md lists moto's others):
   botocore retries and the handlers take for a transient error). Inside ``missing_entities_not_found()``
   they answer ``ResourceNotFound``, as AWS documents for the Describe* calls, and every not-found
   lookup of an experiment, trial or trial component is recorded in
-  ``mlmeta.events.missing_entities.MISSING`` for replay to report.
+  ``mlmeta.local.missing_entities.MISSING`` for replay to report.
 """
 
 from __future__ import annotations
@@ -47,8 +47,8 @@ from moto.sagemaker.exceptions import ResourceNotFound, ValidationError
 from moto.sagemaker.models import SageMakerModelBackend, sagemaker_backends
 from moto.sagemaker.responses import SageMakerResponse
 
-from mlmeta.events.local_aws import LOCAL_ACCOUNT
-from mlmeta.events.missing_entities import MISSING
+from mlmeta.local.emulator import LOCAL_ACCOUNT
+from mlmeta.local.missing_entities import MISSING
 
 EXPERIMENT_FILTER = "Parents.ExperimentName"
 CREATION_TIME = "CreationTime"
@@ -152,13 +152,13 @@ def _search(response: SageMakerResponse) -> ActionResult:
     filters = list(expression.get("Filters") or [])
     experiments = {f["Value"] for f in filters if f["Name"] == EXPERIMENT_FILTER}
     if any(f.get("Operator", "Equals") != "Equals" for f in filters if f["Name"] == EXPERIMENT_FILTER):
-        raise NotImplementedError(f"mlmeta.events.moto_gaps answers {EXPERIMENT_FILTER} with the Equals operator only")
+        raise NotImplementedError(f"mlmeta.local.moto_gaps answers {EXPERIMENT_FILTER} with the Equals operator only")
     created = [f for f in filters if f["Name"] == CREATION_TIME]
     expression["Filters"] = [f for f in filters if f["Name"] not in (EXPERIMENT_FILTER, CREATION_TIME)]
     results = backend.search(resource=resource, search_expression=expression)["Results"]
     start, size = _page(response, DEFAULT_SEARCH_PAGE)
     if experiments and resource != "ExperimentTrialComponent":
-        raise NotImplementedError(f"mlmeta.events.moto_gaps answers {EXPERIMENT_FILTER} for ExperimentTrialComponent only")
+        raise NotImplementedError(f"mlmeta.local.moto_gaps answers {EXPERIMENT_FILTER} for ExperimentTrialComponent only")
     if experiments:
         results = [r for r in results if _experiment_of(backend, r["TrialComponent"]["TrialComponentName"]) in experiments]
     results = _sorted(_created_within(results, created), response._get_param("SortBy"), response._get_param("SortOrder"))
@@ -178,7 +178,7 @@ def _created_within(results: list[dict[str, Any]], filters: Sequence[Mapping[str
         return results
     for f in filters:
         if f.get("Operator") not in _TIME_OPERATORS:
-            raise NotImplementedError(f"mlmeta.events.moto_gaps answers {CREATION_TIME} with {', '.join(_TIME_OPERATORS)} only")
+            raise NotImplementedError(f"mlmeta.local.moto_gaps answers {CREATION_TIME} with {', '.join(_TIME_OPERATORS)} only")
     return [r for r in results if all(_TIME_OPERATORS[f["Operator"]](_created(r), _search_time(f["Value"])) for f in filters)]
 
 
@@ -186,7 +186,7 @@ def _sorted(results: list[dict[str, Any]], sort_by: str | None, sort_order: str 
     if sort_by is None:
         return results
     if sort_by != CREATION_TIME:
-        raise NotImplementedError(f"mlmeta.events.moto_gaps sorts Search results by {CREATION_TIME} only")
+        raise NotImplementedError(f"mlmeta.local.moto_gaps sorts Search results by {CREATION_TIME} only")
     return sorted(results, key=_created, reverse=sort_order == "Descending")
 
 

@@ -21,7 +21,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from mlmeta.demo.settings import START, DemoSettings
+from mlmeta.local.demo.settings import START, DemoSettings
 from mlmeta_contract.naming import new
 
 EXECUTION_ID_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789"

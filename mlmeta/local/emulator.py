@@ -73,7 +73,7 @@ def embedded_moto() -> Iterator[str]:
         raise LocalAwsError(
             f"the embedded AWS needs moto[server] ({err.name} is missing): pip install 'moto[server]', or give --endpoint"
         ) from None
-    from mlmeta.events.moto_gaps import missing_entities_not_found
+    from mlmeta.local.moto_gaps import missing_entities_not_found
 
     # werkzeug logs every request at INFO and the server's own tracebacks at ERROR ("Error on request:");
     # the handlers see the answer (a 500), and their log lines and replay's are what matters on stderr.
@@ -89,6 +89,18 @@ def embedded_moto() -> Iterator[str]:
     finally:
         server.stop()
         requests_log.setLevel(level)
+
+
+def emulator_environment(endpoint: str, region: str) -> dict[str, str]:
+    """The variables a handler run in this process gets besides its function's own: dummy credentials,
+    the emulator as every service's endpoint, the region, and no instance metadata to fall back on."""
+    return {
+        **DUMMY_CREDENTIALS,
+        "AWS_ENDPOINT_URL": endpoint,
+        "AWS_DEFAULT_REGION": region,
+        "AWS_REGION": region,
+        "AWS_EC2_METADATA_DISABLED": "true",
+    }
 
 
 @functools.cache

@@ -10,7 +10,7 @@ the named queries on DuckDB and charted.
 
 - ``settings``: what is simulated and how drift is judged; ``history``: the history as plain data;
 - ``aws_events``: the events AWS would send; ``sagemaker_state``: the state SageMaker would hold;
-- ``deploy``: the experiments, through the stack's handler; ``checkout``: code imported from the repository;
+- ``deploy``: the experiments, through the stack's handler (``mlmeta.local.checkout``: code imported from the repository);
 - ``run``: the orchestration (``run_demo``); ``report``: the text; ``progress``: the progress on stderr.
 
 Nothing is imported here: ``mlmeta demo``'s options come from ``settings`` without loading boto3,

@@ -9,9 +9,9 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
-from mlmeta.events.replay import Outcome
-from mlmeta.rehearsal.rehearse import RehearsedEnvironment
-from mlmeta.rehearsal.template_fit import UNSUPPORTED, Skipped
+from mlmeta.local.replay import Outcome
+from mlmeta.local.rehearsal.rehearse import RehearsedEnvironment
+from mlmeta.local.rehearsal.template_fit import UNSUPPORTED, Skipped
 
 
 def skipped_types(skipped: Sequence[Skipped]) -> Counter[str]:

@@ -2,7 +2,7 @@
 
 Replayed events often name what only the real account holds (the trial component a saved CloudTrail
 event announces, the trial Pipelines would have created). The embedded moto server records each
-lookup it answers "not found" (``mlmeta.events.moto_gaps.missing_entities_not_found``) here; replay
+lookup it answers "not found" (``mlmeta.local.moto_gaps.missing_entities_not_found``) here; replay
 reads what one event's handlers missed and says it in one line. Standard library only: replay imports
 it whether or not moto is installed (with ``--endpoint``, nothing records, and the line falls back to
 the error the handler got).

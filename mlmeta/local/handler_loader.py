@@ -22,7 +22,7 @@ from types import ModuleType
 import boto3
 
 import mlmeta
-from mlmeta.events.local_aws import new_session
+from mlmeta.local.emulator import new_session
 
 LAMBDAS_DIR = Path(mlmeta.__file__).resolve().parents[1] / "lambdas"
 # Variables that would point the handlers' clients elsewhere than the environment given.

@@ -1,6 +1,6 @@
 """A deployed environment as replay runs against it (``mlmeta rehearse``, docs/deploying.md): its rules,
 the functions they target and what those functions were deployed with, read back from the emulator
-they were deployed into. Without one, replay runs against its own stand-ins (``mlmeta.events.local_aws``)
+they were deployed into. Without one, replay runs against its own stand-ins (``mlmeta.local.emulator``)
 with the environment the stack would give each function (``mlmeta.events.handlers``).
 """
 

@@ -1,7 +1,8 @@
-"""Code the demo runs from the repository checkout rather than from the installed package: the
-experiments stack's specs (``stacks/experiments/specs.py``, no aws_cdk) and the pipeline's tracking code
-(``pipelines/common/tracking.py``, what the evaluate step runs). The handlers come from ``lambdas/`` the
-same way (``mlmeta.events.handler_loader``), so the demo, like ``mlmeta replay``, needs a checkout."""
+"""Code the local harness runs from the repository checkout rather than from the installed package: for
+the demo, the experiments stack's specs (``stacks/experiments/specs.py``, no aws_cdk) and the pipeline's
+tracking code (``pipelines/common/tracking.py``, what the evaluate step runs); for ``mlmeta rehearse``,
+the CDK app (``stacks/mlmeta_app.py``). The handlers come from ``lambdas/`` the same way
+(``mlmeta.local.handler_loader``), so the demo, the rehearsal and ``mlmeta replay`` need a checkout."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The deployed environment read back from the embedded AWS, for replay (``mlmeta.events.deployment``):
+"""The deployed environment read back from the embedded AWS, for replay (``mlmeta.local.deployment``):
 the events stack's rules (pattern or schedule, state, targets) from EventBridge, each target's function
 configuration from Lambda, the lake bucket, quarantine queue and notices topic from the stacks' outputs.
 
@@ -20,8 +20,8 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from mlmeta.config import EnvironmentSettings
-from mlmeta.events.deployment import DeployedFunction, Deployment
-from mlmeta.events.handlers import HANDLERS, EventResources, HandlerSpec
+from mlmeta.local.deployment import DeployedFunction, Deployment
+from mlmeta.events.handlers import HANDLERS, LAKE_BUCKET, NOTICES_TOPIC_ARN, QUARANTINE_QUEUE_URL, EventResources, HandlerSpec
 from mlmeta.events.routes import Route
 from mlmeta_contract.handlers import LAKE_BUCKET, NOTICES_TOPIC_ARN, QUARANTINE_QUEUE_URL
 

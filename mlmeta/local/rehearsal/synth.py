@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from mlmeta.config import EnvironmentSettings
-from mlmeta.demo.checkout import CheckoutError, checkout_module
+from mlmeta.local.checkout import CheckoutError, checkout_module
 from mlmeta.queries.catalog import load_queries
 
 

@@ -11,18 +11,18 @@ as the services would have left it:
 - **data scientists**: the experiments and trials of their EDA work.
 
 moto stores all of it except a job component's Source and the execution's steps, which
-``mlmeta.events.moto_gaps`` records (the demo runs inside its ``sagemaker_like_aws()``).
+``mlmeta.local.moto_gaps`` records (the demo runs inside its ``sagemaker_like_aws()``).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from mlmeta.demo.aws_events import AwsNames, step_metadata
-from mlmeta.demo.checkout import checkout_module
-from mlmeta.demo.history import TEST_ROWS, TRAINING_ROUNDS, EdaAction, Evaluation, Execution, StepRun
-from mlmeta.events.local_aws import SETUP_CONFIG, clients
-from mlmeta.events.moto_gaps import record_execution_steps, set_job_source
+from mlmeta.local.demo.aws_events import AwsNames, step_metadata
+from mlmeta.local.checkout import checkout_module
+from mlmeta.local.demo.history import TEST_ROWS, TRAINING_ROUNDS, EdaAction, Evaluation, Execution, StepRun
+from mlmeta.local.emulator import SETUP_CONFIG, clients
+from mlmeta.local.moto_gaps import record_execution_steps, set_job_source
 from mlmeta_contract.naming import new
 
 # A trial component's PrimaryStatus for a step's status.

@@ -11,7 +11,7 @@ report the outcome:
   not an EventBridge event at all (not JSON, not an object), which replay quarantines the same way;
 - ``failed``: a handler raised (in Lambda: retries, then the on-failure queue); ``reason`` says why;
 - ``unrouted``: no rule matches it (EventBridge would drop it);
-- ``rejected``: larger than EventBridge's 256 KB per event (``mlmeta.events.event_size``): EventBridge
+- ``rejected``: larger than EventBridge's 256 KB per event (``mlmeta.local.event_size``): EventBridge
   never delivers it, so no rule sees it and nothing quarantines it (the file still holds it).
 
 Against a deployed environment (``deployment``, what ``mlmeta rehearse`` deployed into the emulator), the
@@ -22,7 +22,7 @@ Replay does not wait where the tagger would wait for Pipelines to create a trial
 resources while replay runs, so the first "not found" fails the event at once, naming what is missing,
 with the real attempt count and time (not the roughly 31 s the tagger would have waited). When the
 embedded AWS lacks an entity a handler looked up, a handled event's ``reason`` says which
-(``mlmeta.events.missing_entities``). Handler logs and EMF metric lines go to ``log_stream`` (stderr by
+(``mlmeta.local.missing_entities``). Handler logs and EMF metric lines go to ``log_stream`` (stderr by
 default), not stdout.
 """
 
@@ -44,13 +44,13 @@ from aws_lambda_powertools import Logger
 from botocore.exceptions import BotoCoreError, ClientError
 
 from mlmeta.config import EnvironmentSettings
-from mlmeta.events.deployment import Deployment
-from mlmeta.events.event_files import EventInput
-from mlmeta.events.event_size import entry_size, too_large
-from mlmeta.events.handler_loader import LAMBDAS_DIR, load_module
+from mlmeta.local.deployment import Deployment
+from mlmeta.local.event_files import EventInput
+from mlmeta.local.event_size import entry_size, too_large
+from mlmeta.local.handler_loader import LAMBDAS_DIR, load_module
 from mlmeta.events.handlers import HANDLERS_BY_NAME, EventResources, HandlerSpec, handler_environment
-from mlmeta.events.local_aws import DUMMY_CREDENTIALS, LOCAL_ACCOUNT, SETUP_CONFIG, LocalNames, clients, ensure_resources, export_bucket
-from mlmeta.events.missing_entities import MISSING, missing_message
+from mlmeta.local.emulator import LOCAL_ACCOUNT, SETUP_CONFIG, LocalNames, clients, emulator_environment, ensure_resources, export_bucket
+from mlmeta.local.missing_entities import MISSING, missing_message
 from mlmeta.events.patterns import matches
 from mlmeta.events.routes import Route, routes
 from mlmeta_contract.handlers import REPLAY, SERVICE_NAME, service_name
@@ -156,14 +156,7 @@ class Replayer:
             variables = handler_environment(spec, self.settings, self.resources, self.convention)
         else:
             variables = dict(self.deployment.functions[spec.name].environment)
-        return {
-            **variables,
-            **DUMMY_CREDENTIALS,
-            "AWS_ENDPOINT_URL": self.endpoint,
-            "AWS_DEFAULT_REGION": self.settings.region,
-            "AWS_REGION": self.settings.region,
-            "AWS_EC2_METADATA_DISABLED": "true",
-        }
+        return {**variables, **emulator_environment(self.endpoint, self.settings.region)}
 
     def handler_module(self, name: str) -> ModuleType:
         """The handler module of ``name`` (tagger, naming-guard, ...), loaded on first use."""

@@ -34,9 +34,9 @@ from urllib.parse import urlsplit
 from moto import settings as moto_settings
 from moto.awslambda.models import LambdaFunction
 
-from mlmeta.events.handler_loader import load_module
-from mlmeta.events.local_aws import DUMMY_CREDENTIALS
-from mlmeta.events.replay import LambdaContext
+from mlmeta.local.handler_loader import load_module
+from mlmeta.local.emulator import emulator_environment
+from mlmeta.local.replay import LambdaContext
 
 USER_ON_EVENT_FUNCTION = "USER_ON_EVENT_FUNCTION_ARN"  # the provider framework's variable
 SUCCESS, FAILED = "SUCCESS", "FAILED"
@@ -124,11 +124,7 @@ class CustomResourceProvider:
         module_name, _, function_name = configuration["Handler"].rpartition(".")
         environment = {
             **configuration.get("Environment", {}).get("Variables", {}),
-            **DUMMY_CREDENTIALS,
-            "AWS_ENDPOINT_URL": self.endpoint,
-            "AWS_DEFAULT_REGION": self.region,
-            "AWS_REGION": self.region,
-            "AWS_EC2_METADATA_DISABLED": "true",
+            **emulator_environment(self.endpoint, self.region),
         }
         context = LambdaContext(configuration["FunctionName"], request["RequestId"], configuration["FunctionArn"],
                                 int(configuration.get("MemorySize", 128)))

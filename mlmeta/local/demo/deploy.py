@@ -4,7 +4,7 @@ to the stack's custom-resource handler (``lambdas/experiment_provisioner``), imp
 environment the stack gives it and pointed at the emulator.
 
 (The lake layout, the quarantine queue and the notices topic are created by ``mlmeta replay``'s engine,
-``mlmeta.events.local_aws.ensure_resources``.)
+``mlmeta.local.emulator.ensure_resources``.)
 """
 
 from __future__ import annotations
@@ -16,11 +16,11 @@ from dataclasses import dataclass
 from typing import Any, TextIO
 
 from mlmeta.config import EnvironmentSettings
-from mlmeta.demo.checkout import checkout_module
-from mlmeta.events.handler_loader import load_module
-from mlmeta.events.local_aws import DUMMY_CREDENTIALS, LOCAL_ACCOUNT
-from mlmeta_contract.handlers import EXPERIMENT_PROVISIONER, SERVICE_NAME, service_name
+from mlmeta.local.checkout import checkout_module
+from mlmeta.local.handler_loader import load_module
+from mlmeta.local.emulator import LOCAL_ACCOUNT, emulator_environment
 from mlmeta_contract.naming import CONVENTION_ENV_VAR, DEFAULT_CONVENTION
+from mlmeta_contract.handlers import EXPERIMENT_PROVISIONER, SERVICE_NAME, service_name
 
 PROVISIONER = "experiment_provisioner.handler"
 RESOURCE_TYPE = "Custom::SageMakerExperiment"  # stacks/experiments/experiment.py (a construct: imports aws_cdk)
@@ -49,11 +49,7 @@ def deploy_experiments(settings: EnvironmentSettings, endpoint: str, log_stream:
     """Create (or adopt) every experiment ``settings`` declares, through the custom-resource handler."""
     specs = checkout_module("stacks.experiments.specs").experiment_specs(settings, DEFAULT_CONVENTION)
     environment = {
-        **DUMMY_CREDENTIALS,
-        "AWS_ENDPOINT_URL": endpoint,
-        "AWS_DEFAULT_REGION": settings.region,
-        "AWS_REGION": settings.region,
-        "AWS_EC2_METADATA_DISABLED": "true",
+        **emulator_environment(endpoint, settings.region),
         # As the stack sets it (stacks/experiments/provisioner.py).
         CONVENTION_ENV_VAR: json.dumps(DEFAULT_CONVENTION.to_dict(), sort_keys=True, separators=(",", ":")),
         SERVICE_NAME: service_name(EXPERIMENT_PROVISIONER),

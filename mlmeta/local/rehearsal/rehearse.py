@@ -12,12 +12,12 @@ from pathlib import Path
 from typing import TextIO
 
 from mlmeta.config import EnvironmentSettings
-from mlmeta.events.deployment import Deployment
-from mlmeta.events.local_aws import LOCAL_ACCOUNT, clients, embedded_moto
-from mlmeta.events.replay import Replayer
-from mlmeta.rehearsal.assembly import AssemblyError, StackArtifact, read_assembly
-from mlmeta.rehearsal.deploy import DeployedAssembly, deploy_assembly
-from mlmeta.rehearsal.deployed import DeploymentError, WiringCheck, read_deployment
+from mlmeta.local.deployment import Deployment
+from mlmeta.local.emulator import LOCAL_ACCOUNT, clients, embedded_moto
+from mlmeta.local.replay import Replayer
+from mlmeta.local.rehearsal.assembly import AssemblyError, StackArtifact, read_assembly
+from mlmeta.local.rehearsal.deploy import DeployedAssembly, deploy_assembly
+from mlmeta.local.rehearsal.deployed import DeploymentError, WiringCheck, read_deployment
 
 SERVICES = ("cloudformation", "s3", "ssm", "lambda", "events", "sqs", "sns", "sagemaker")
 

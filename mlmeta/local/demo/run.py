@@ -3,7 +3,7 @@ executions replayed through the events stack's rules and the real handlers, then
 DuckDB and charted. See docs/demo.md.
 
 Written to ``out`` (a new or empty directory, or an earlier demo's output with ``force``:
-``mlmeta.demo.output``): ``lake/`` (the lake bucket's objects), ``events.jsonl`` (every event delivered,
+``mlmeta.local.demo.output``): ``lake/`` (the lake bucket's objects), ``events.jsonl`` (every event delivered,
 in order), ``quarantine.jsonl`` (what the quarantine queue held), ``handlers.log`` (the handlers' own
 log lines), ``<metric>-<pipeline>.png`` and the manifest of these files.
 """
@@ -18,15 +18,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
-from mlmeta.demo.aws_events import AwsNames, eda_event, execution_events, truncated
-from mlmeta.demo.deploy import DeployedExperiment, deploy_experiments
-from mlmeta.demo.history import SUCCEEDED, EdaAction, Execution, History, plan_history
-from mlmeta.demo.output import DemoOutput
-from mlmeta.demo.progress import Progress
-from mlmeta.demo.settings import ENVIRONMENT, METRIC, DemoSettings
-from mlmeta.events.event_files import EventInput
-from mlmeta.events.local_aws import embedded_moto
-from mlmeta.events.replay import FAILED, Outcome, Replayer
+from mlmeta.local.demo.aws_events import AwsNames, eda_event, execution_events, truncated
+from mlmeta.local.demo.deploy import DeployedExperiment, deploy_experiments
+from mlmeta.local.demo.history import SUCCEEDED, EdaAction, Execution, History, plan_history
+from mlmeta.local.demo.output import DemoOutput
+from mlmeta.local.demo.progress import Progress
+from mlmeta.local.demo.settings import ENVIRONMENT, METRIC, DemoSettings
+from mlmeta.local.event_files import EventInput
+from mlmeta.local.emulator import embedded_moto
+from mlmeta.local.replay import FAILED, Outcome, Replayer
+from mlmeta_contract.naming import new
 from mlmeta.queries.result import QueryResult
 from mlmeta_contract.naming import new
 
@@ -164,9 +165,9 @@ def _in_embedded_aws(settings: DemoSettings, history: History, names: AwsNames, 
     with (out / HANDLER_LOG).open("w", encoding="utf-8") as log, (out / EVENTS_FILE).open("w", encoding="utf-8") as events_file, \
             embedded_moto() as endpoint:
         # These import moto: only now, once embedded_moto has said in one line if it is missing.
-        from mlmeta.demo.in_process import in_process_calls
-        from mlmeta.demo.sagemaker_state import SimulatedSageMaker
-        from mlmeta.events.moto_gaps import sagemaker_like_aws
+        from mlmeta.local.demo.in_process import in_process_calls
+        from mlmeta.local.demo.sagemaker_state import SimulatedSageMaker
+        from mlmeta.local.moto_gaps import sagemaker_like_aws
 
         with sagemaker_like_aws(), in_process_calls(endpoint):
             replayer = Replayer(environment, endpoint, log_stream=log)

@@ -24,12 +24,12 @@ from typing import Any, TextIO
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from mlmeta.rehearsal.assembly import StackArtifact
-from mlmeta.rehearsal.bootstrap import BOOTSTRAP_VERSION, SSM_PARAMETER_TYPE_PREFIX, bootstrap, publish_assets
-from mlmeta.rehearsal.custom_resources import SUCCESS, Answer, CustomResourceProvider
-from mlmeta.rehearsal.moto_cloudformation import MOTO_VERSION, corrected_models, unsupported_reason
-from mlmeta.rehearsal.template_fit import FittedTemplate, Skipped, fit_template
-from mlmeta.rehearsal.template_rules import failed_assertions
+from mlmeta.local.rehearsal.assembly import StackArtifact
+from mlmeta.local.rehearsal.bootstrap import BOOTSTRAP_VERSION, SSM_PARAMETER_TYPE_PREFIX, bootstrap, publish_assets
+from mlmeta.local.rehearsal.custom_resources import SUCCESS, Answer, CustomResourceProvider
+from mlmeta.local.rehearsal.moto_cloudformation import MOTO_VERSION, corrected_models, unsupported_reason
+from mlmeta.local.rehearsal.template_fit import FittedTemplate, Skipped, fit_template
+from mlmeta.local.rehearsal.template_rules import failed_assertions
 
 CREATE_COMPLETE, CREATE_FAILED = "CREATE_COMPLETE", "CREATE_FAILED"
 # Not CloudFormation's: a stack whose every resource is skipped (AWS refuses a template without resources),

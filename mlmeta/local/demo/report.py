@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from collections import Counter
 
-from mlmeta.demo.history import SUCCEEDED
-from mlmeta.demo.run import EVENTS_FILE, HANDLER_LOG, QUARANTINE_FILE, DemoReport, DuplicateCheck
-from mlmeta.demo.settings import METRIC
+from mlmeta.local.demo.history import SUCCEEDED
+from mlmeta.local.demo.run import EVENTS_FILE, HANDLER_LOG, QUARANTINE_FILE, DemoReport, DuplicateCheck
+from mlmeta.local.demo.settings import METRIC
 from mlmeta.queries.result import QueryResult
 
 HISTORY_ROWS_SHOWN = 12

@@ -4,7 +4,7 @@ models that mistake a property's shape, corrected on the server side while the r
 Which types: moto's own model map (``moto.cloudformation.parsing.get_model_map``, each model's
 ``cloudformation_type()``), read from the installed moto, so a moto upgrade that adds a model deploys
 more without a change here. ``Custom::`` types are created by moto's custom-resource model, which sends
-the request to the provider's Lambda; ``mlmeta.rehearsal.custom_resources`` answers it.
+the request to the provider's Lambda; ``mlmeta.local.rehearsal.custom_resources`` answers it.
 
 Corrections (moto 5.2.5):
 

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from mlmeta.config import lambda_runtime
-from mlmeta.rehearsal.assembly import FileAsset, StackArtifact
+from mlmeta.local.rehearsal.assembly import FileAsset, StackArtifact
 
 # The version `cdk bootstrap` of the pinned CDK CLI writes (CdkBootstrapVersion in
 # node_modules/aws-cdk/lib/api/bootstrap/bootstrap-template.yaml; a test compares the two).
