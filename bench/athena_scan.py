@@ -25,6 +25,8 @@ from sqlglot import exp
 
 from mlmeta.lake.compaction_state import compacted_ranges
 from mlmeta.lake.object_store import LocalDirectoryStore
+from mlmeta_contract.lake.schema import PARTITION_KEY, TABLES, TableSpec
+from mlmeta.lake.views import DERIVED_VIEWS, DerivedView
 from mlmeta.queries.catalog import NamedQuery
 from mlmeta_contract.lake.layout import compacted_key
 from mlmeta_contract.lake.schema import PARTITION_KEY, TABLES, TableSpec
@@ -43,14 +45,31 @@ class Scan:
 
 
 def tables_read(query: NamedQuery) -> list[TableSpec]:
-    names = {table.name for table in sqlglot.parse_one(query.sql, read="trino").find_all(exp.Table)}
+    """The lake tables the query reads, itself or through a derived view (``execution_metrics``)."""
+    names = _tables_named(query.sql)
+    names |= {view.source.name for view in _derived_views_read(query)}
     return [table for table in TABLES if table.name in names]
 
 
 def columns_read(query: NamedQuery, table: TableSpec) -> set[str]:
-    """The table's columns the query names anywhere (a superset when two tables share a column name)."""
+    """The table's columns the query names anywhere (a superset when two tables share a column name),
+    plus those a derived view it reads ranks and filters on. A view's select list is not counted: Athena
+    reads only the columns the query asks of it."""
     named = {column.name for column in sqlglot.parse_one(query.sql, read="trino").find_all(exp.Column)}
+    for view in _derived_views_read(query):
+        if view.source is table:
+            tree = sqlglot.parse_one(view.sql, read="trino")
+            named |= {column.name for node in (*tree.find_all(exp.Window), *tree.find_all(exp.Where)) for column in node.find_all(exp.Column)}
     return named & set(table.column_names)
+
+
+def _tables_named(sql: str) -> set[str]:
+    return {table.name for table in sqlglot.parse_one(sql, read="trino").find_all(exp.Table)}
+
+
+def _derived_views_read(query: NamedQuery) -> list[DerivedView]:
+    names = _tables_named(query.sql)
+    return [view for view in DERIVED_VIEWS if view.name in names]
 
 
 def scanned(query: NamedQuery, lake: Path, first: str, last: str) -> Scan:

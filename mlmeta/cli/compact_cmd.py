@@ -6,10 +6,10 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from datetime import date
 from pathlib import Path
 
 from mlmeta.cli.errors import CliError
+from mlmeta.lake.layout import parse_day
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -30,12 +30,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _day(text: str) -> str:
+    # argparse shows an ArgumentTypeError's own message (a ValueError becomes "invalid _day value").
     try:
-        if date.fromisoformat(text).isoformat() == text:
-            return text
-    except ValueError:
-        pass
-    raise argparse.ArgumentTypeError(f"not a day (YYYY-MM-DD): {text!r}")
+        return parse_day(text)
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
 
 
 def run_compact_command(args: argparse.Namespace) -> int:

@@ -27,6 +27,7 @@ from datetime import date, timedelta
 from typing import Literal
 
 from mlmeta.lake.compaction_state import CompactedDay, CompactionError, CompactionState, TableState, read_state
+from mlmeta_contract.lake.layout import COMPACTION_STATE_KEY, RAW_SUFFIX, compacted_key, is_day, parse_day, partition_prefix, raw_partition
 from mlmeta.lake.object_store import ObjectStore, PreconditionFailed
 from mlmeta.lake.parquet import encode_parquet
 from mlmeta.lake.views import DayRange
@@ -93,7 +94,7 @@ def compact(
     not compacted yet reads from raw anyway). ``should_stop``: checked before each table-day; the days
     done so far are recorded (a Lambda near its timeout).
     """
-    wanted = sorted({_day(dt) for dt in days})
+    wanted = sorted({parse_day(dt) for dt in days})
     for _attempt in range(MAX_ATTEMPTS):
         state, state_etag = read_state(store)
         results: list[DayResult] = []
@@ -285,12 +286,3 @@ def _read(store: ObjectStore, key: str) -> bytes:
     if blob is None:
         raise FileNotFoundError(f"{key} disappeared while its day was compacted")
     return blob.data
-
-
-def _day(text: str) -> str:
-    try:
-        if date.fromisoformat(text).isoformat() == text:
-            return text
-    except ValueError:
-        pass
-    raise ValueError(f"not a day (YYYY-MM-DD): {text!r}")

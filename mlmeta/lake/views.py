@@ -16,6 +16,10 @@ raw object of the queried days and drop the rows afterwards.
 One Trino text serves both engines: the Glue view (``glue_view_input``, Athena's Presto-view encoding,
 used by the lake stack at deploy and by the compactor when the ranges change) and the local engine
 (which translates it to DuckDB). Standard library only: the compactor Lambda imports it.
+
+``DERIVED_VIEWS`` are views over those views, such as ``execution_metrics`` (one value per execution
+and metric, the rule the named queries share). They read no table directly, so they carry no day
+range: the lake stack deploys them, the local engine registers them, and the compactor never rewrites them.
 """
 
 from __future__ import annotations
@@ -23,9 +27,11 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import Sequence
-from datetime import date
+from dataclasses import dataclass
 from typing import Any
 
+from mlmeta_contract.lake.layout import parse_day
+from mlmeta_contract.lake.schema import METRIC_SNAPSHOTS, PARTITION_KEY, Column, TableSpec
 from mlmeta_contract.lake.schema import PARTITION_KEY, TableSpec
 
 DayRange = tuple[str, str]
@@ -56,6 +62,54 @@ def view_sql(table: TableSpec, ranges: Sequence[DayRange]) -> str:
     )
 
 
+@dataclass(frozen=True)
+class DerivedView:
+    """A view over the analysts' view ``source``, with its columns (and ``dt``) and one SQL text."""
+
+    name: str
+    source: TableSpec
+    description: str
+    sql: str
+
+    @property
+    def columns(self) -> tuple[Column, ...]:
+        return self.source.columns
+
+
+def one_value_per_execution_sql(source: TableSpec) -> str:
+    """Analysis-trial metrics of ``source``, one row per execution and metric_name: the value with the
+    latest metric_time wins, ties go to the first trial_component_name in sort order.
+
+    pipeline_name and dt are functions of the execution (dt is the day it ended), so partitioning by them
+    too ranks the same rows; it lets a query's ``pipeline_name = ?`` and ``dt >= ?`` reach the tables
+    below the window (Trino and DuckDB push only predicates on partition columns through a window), so
+    the view prunes partitions as the tables do."""
+    columns = ",\n    ".join([*source.column_names, PARTITION_KEY])
+    return (
+        f"SELECT\n    {columns}\nFROM (\n"
+        f"    SELECT\n        *,\n"
+        f"        row_number() OVER (\n"
+        f"            PARTITION BY pipeline_name, {PARTITION_KEY}, pipeline_execution_id, metric_name\n"
+        f"            ORDER BY from_iso8601_timestamp(metric_time) DESC NULLS LAST, trial_component_name ASC\n"
+        f"        ) AS pick\n"
+        f"    FROM {source.name}\n"
+        f"    WHERE trial_kind = 'analysis'\n"
+        f") AS ranked\nWHERE pick = 1"
+    )
+
+
+EXECUTION_METRICS = DerivedView(
+    name="execution_metrics",
+    source=METRIC_SNAPSHOTS,
+    description=(
+        "Analysis-trial metrics, one value per pipeline execution and metric: the latest metric_time wins, "
+        "ties go to the first trial_component_name. A view over metric_snapshots."
+    ),
+    sql=one_value_per_execution_sql(METRIC_SNAPSHOTS),
+)
+DERIVED_VIEWS: tuple[DerivedView, ...] = (EXECUTION_METRICS,)
+
+
 def presto_type(hive_type: str) -> str:
     """The Presto/Trino type a view column declares for a Hive column type (``map<string,string>`` ->
     ``map(varchar,varchar)``)."""
@@ -69,13 +123,14 @@ def presto_type(hive_type: str) -> str:
         raise ValueError(f"no Presto type for the Hive type {hive_type!r}") from None
 
 
-def presto_view_text(sql: str, table: TableSpec, database: str) -> str:
-    """Athena's ``ViewOriginalText`` for a view: base64 of the Presto view definition (JSON)."""
+def presto_view_text(sql: str, columns: Sequence[Column], database: str) -> str:
+    """Athena's ``ViewOriginalText`` for a view of ``columns`` and ``dt``: base64 of the Presto view
+    definition (JSON)."""
     definition = {
         "originalSql": sql,
         "catalog": ATHENA_CATALOG,
         "schema": database,
-        "columns": [{"name": c.name, "type": presto_type(c.type)} for c in table.columns]
+        "columns": [{"name": c.name, "type": presto_type(c.type)} for c in columns]
         + [{"name": PARTITION_KEY, "type": "varchar"}],
     }
     encoded = base64.b64encode(json.dumps(definition, separators=(",", ":")).encode("utf-8")).decode("ascii")
@@ -91,18 +146,27 @@ def decode_presto_view(text: str) -> dict[str, Any]:
 
 def glue_view_input(table: TableSpec, database: str, ranges: Sequence[DayRange]) -> dict[str, Any]:
     """The Glue ``TableInput`` of the view (Glue API field names), as Athena's CREATE VIEW writes it."""
+    description = f"{table.description} A view: compacted days from {table.compacted_table}, the others from {table.raw_table}."
+    return _glue_view(table.name, description, table.columns, view_sql(table, ranges), database)
+
+
+def derived_view_input(view: DerivedView, database: str) -> dict[str, Any]:
+    """The Glue ``TableInput`` of a derived view, in the same encoding."""
+    return _glue_view(view.name, view.description, view.columns, view.sql, database)
+
+
+def _glue_view(name: str, description: str, columns: Sequence[Column], sql: str, database: str) -> dict[str, Any]:
     return {
-        "Name": table.name,
-        "Description": f"{table.description} A view: compacted days from {table.compacted_table}, the others from {table.raw_table}.",
+        "Name": name,
+        "Description": description,
         "TableType": "VIRTUAL_VIEW",
         "Parameters": {"presto_view": "true", "comment": "Presto View"},
         "PartitionKeys": [],
         "StorageDescriptor": {
-            "Columns": [{"Name": c.name, "Type": c.type} for c in table.columns]
-            + [{"Name": PARTITION_KEY, "Type": "string"}],
+            "Columns": [{"Name": c.name, "Type": c.type} for c in columns] + [{"Name": PARTITION_KEY, "Type": "string"}],
             "SerdeInfo": {},
         },
-        "ViewOriginalText": presto_view_text(view_sql(table, ranges), table, database),
+        "ViewOriginalText": presto_view_text(sql, columns, database),
         "ViewExpandedText": "/* Presto View */",
     }
 
@@ -114,8 +178,7 @@ def view_original_sql(text: str) -> str:
 
 def _checked(first: str, last: str) -> DayRange:
     for day in (first, last):
-        if date.fromisoformat(day).isoformat() != day:
-            raise ValueError(f"not a YYYY-MM-DD day: {day!r}")
+        parse_day(day)
     if first > last:
         raise ValueError(f"empty day range {first}..{last}")
     return first, last

@@ -4,7 +4,8 @@ The tables are those of Athena (docs/compaction.md): ``<table>_raw`` over
 ``<lake>/raw/metric_snapshots/dt=YYYY-MM-DD/<id>.json.gz`` (and the other prefixes of
 ``mlmeta_contract.lake.schema``), ``<table>_compacted`` over ``<lake>/compacted/<table>/dt=YYYY-MM-DD/data.parquet``,
 and the view ``<table>`` the queries name: the same Trino view text as the Glue view
-(``mlmeta.lake.views``), with the compacted day ranges of ``<lake>/state/compaction/``. Column types
+(``mlmeta.lake.views``), with the compacted day ranges of ``<lake>/state/compaction/``; then the derived
+views over those (``execution_metrics``), also from the Glue views' text. Column types
 are the data contract's (not DuckDB's guesses) and ``dt`` is a VARCHAR hive partition, so ``dt >= ?``
 prunes files here as it prunes partitions in Athena. The Trino SQL is translated by ``trino_to_duckdb``.
 """
@@ -19,6 +20,8 @@ import duckdb
 
 from mlmeta.lake.compaction_state import CompactionError, compacted_ranges
 from mlmeta.lake.object_store import LocalDirectoryStore
+from mlmeta_contract.lake.schema import PARTITION_KEY, TABLES, TableSpec
+from mlmeta.lake.views import DERIVED_VIEWS, DayRange, view_sql
 from mlmeta.lake.views import DayRange, view_sql
 from mlmeta.queries.catalog import NamedQuery, QueryError
 from mlmeta.queries.result import QueryResult
@@ -93,8 +96,8 @@ def _has_layout(directory: Path, folders: Sequence[str]) -> bool:
 
 
 def register_lake(connection: duckdb.DuckDBPyConnection, lake: Path) -> None:
-    """Per lake table: ``<table>_raw``, ``<table>_compacted`` and the view ``<table>`` over both. A table
-    without objects yet is an empty view with the same columns."""
+    """Per lake table: ``<table>_raw``, ``<table>_compacted`` and the view ``<table>`` over both; then the
+    derived views over those. A table without objects yet is an empty view with the same columns."""
     try:
         ranges = compacted_ranges(LocalDirectoryStore(lake))
     except (CompactionError, ValueError, KeyError, TypeError) as err:
@@ -104,6 +107,8 @@ def register_lake(connection: duckdb.DuckDBPyConnection, lake: Path) -> None:
         connection.execute(f"CREATE OR REPLACE VIEW {table.raw_table} AS {_raw_source(table, lake, covered)}")
         connection.execute(f"CREATE OR REPLACE VIEW {table.compacted_table} AS {_compacted_source(table, lake)}")
         connection.execute(f"CREATE OR REPLACE VIEW {table.name} AS {to_duckdb(view_sql(table, covered))}")
+    for view in DERIVED_VIEWS:
+        connection.execute(f"CREATE OR REPLACE VIEW {view.name} AS {to_duckdb(view.sql)}")
 
 
 def _raw_source(table: TableSpec, lake: Path, compacted: Sequence[DayRange]) -> str:

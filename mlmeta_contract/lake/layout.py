@@ -58,12 +58,26 @@ def raw_partition(key: str, tables: Iterable[TableSpec]) -> tuple[TableSpec, str
     return None
 
 
-def is_day(text: str) -> bool:
-    """Whether ``text`` is a ``dt`` value the lake's writers make: a day as YYYY-MM-DD."""
+def parse_day(text: str) -> str:
+    """``text`` if it is a ``dt`` value the lake's writers make, a day as YYYY-MM-DD; else ValueError naming it.
+
+    ``date.fromisoformat`` alone is not enough: it also takes ``20260105`` and ``2026-W02-1``, which
+    name no partition, so the day must also be its own ISO form."""
     try:
-        return date.fromisoformat(text).isoformat() == text
+        if date.fromisoformat(text).isoformat() == text:
+            return text
+    except (TypeError, ValueError):
+        pass
+    raise ValueError(f"not a day (YYYY-MM-DD): {text!r}")
+
+
+def is_day(text: str) -> bool:
+    """Whether ``text`` is a day as ``parse_day`` takes it."""
+    try:
+        parse_day(text)
     except ValueError:
         return False
+    return True
 
 
 def layout_folders(tables: Iterable[TableSpec]) -> tuple[str, ...]:

@@ -6,6 +6,9 @@
 - ``<table>``: the view the named queries read, each day from one of the two (``mlmeta.lake.views``).
   Deployed with no compacted day (every day from raw); the compactor writes its day ranges into it.
 
+and the derived views over those views (``mlmeta.lake.views.DERIVED_VIEWS``: ``execution_metrics``), whose
+SQL never changes with the compacted days.
+
 Columns come from the schema module, never listed here. Partitions are found by partition
 projection on ``dt`` (no crawler, no ``MSCK REPAIR``): Athena computes them from the query's filter.
 """
@@ -20,8 +23,9 @@ from aws_cdk import Stack
 from aws_cdk import aws_glue as glue
 from constructs import Construct
 
-from mlmeta.lake.views import glue_view_input
 from mlmeta_contract.lake.schema import PARTITION_KEY, TableSpec
+from mlmeta.lake.views import DERIVED_VIEWS, DerivedView, derived_view_input, glue_view_input
+from mlmeta.lake.views import glue_view_input
 
 
 @dataclass(frozen=True)
@@ -110,6 +114,10 @@ def view_table_input(spec: TableSpec, database_name: str) -> glue.CfnTable.Table
     return _view_input_property(glue_view_input(spec, database_name, ()))
 
 
+def derived_view_table_input(view: DerivedView, database_name: str) -> glue.CfnTable.TableInputProperty:
+    return _view_input_property(derived_view_input(view, database_name))
+
+
 def _view_input_property(api: dict[str, Any]) -> glue.CfnTable.TableInputProperty:
     """Glue's TableInput (API field names, as the compactor sends it) as CloudFormation properties."""
     storage = api["StorageDescriptor"]
@@ -139,6 +147,7 @@ class LakeCatalog(Construct):
         database_name: str,
         bucket_name: str,
         tables: Sequence[TableSpec],
+        derived_views: Sequence[DerivedView] = DERIVED_VIEWS,
     ) -> None:
         super().__init__(scope, construct_id)
         account = Stack.of(self).account
@@ -164,6 +173,10 @@ class LakeCatalog(Construct):
             view = self._table(spec.name, view_table_input(spec, database_name), account)
             for table in stored:
                 view.add_resource_dependency(table)
+        for derived in derived_views:
+            self._table(derived.name, derived_view_table_input(derived, database_name), account).add_resource_dependency(
+                self.tables[derived.source.name]
+            )
 
     def _table(self, name: str, table_input: glue.CfnTable.TableInputProperty, account: str) -> glue.CfnTable:
         table = glue.CfnTable(self, name, catalog_id=account, database_name=self.database_name, table_input=table_input)

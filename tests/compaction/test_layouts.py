@@ -13,6 +13,9 @@ from compaction_fixtures import parameters_for
 from mlmeta.lake.compaction import compact, raw_days
 from mlmeta.lake.compaction_state import CompactionState, TableState, read_state
 from mlmeta.lake.object_store import LocalDirectoryStore
+from mlmeta_contract.lake.records import decode_records
+from mlmeta_contract.lake.schema import TABLES
+from mlmeta.lake.views import DERIVED_VIEWS
 from mlmeta.queries.catalog import QueryError, load_queries
 from mlmeta.queries.local_engine import register_lake
 from mlmeta_contract.lake.layout import COMPACTION_STATE_KEY, compacted_key
@@ -45,6 +48,19 @@ def test_every_named_query_returns_the_same_rows_on_every_layout(layouts, run_na
     assert raw.rows, f"{name} should find rows in the fixture lake"
     assert run_named(name, layouts["compacted"]) == raw
     assert run_named(name, layouts["mixed"]) == raw
+
+
+@pytest.mark.parametrize("view", DERIVED_VIEWS, ids=lambda v: v.name)
+def test_every_derived_view_reads_the_same_rows_on_every_layout(layouts, view):
+    def rows(lake):
+        connection = duckdb.connect()
+        register_lake(connection, lake)
+        return connection.execute(f"SELECT * FROM {view.name} ORDER BY pipeline_execution_id, metric_name").fetchall()
+
+    raw = rows(layouts["raw"])
+    assert raw, f"{view.name} should find rows in the fixture lake"
+    assert rows(layouts["compacted"]) == raw
+    assert rows(layouts["mixed"]) == raw
 
 
 @pytest.fixture
@@ -100,6 +116,8 @@ def test_the_local_engine_has_the_raw_and_compacted_tables_and_the_views(lake):
         view = connection.execute(f"SELECT count(*) FROM {table.name}").fetchone()[0]
         assert view == everything == raw[0] + compacted[0]
         assert 0 < compacted[1] <= 3 and raw[1] > compacted[2]
+    for derived in DERIVED_VIEWS:  # and the views over the views, on the same connection
+        assert connection.execute(f"SELECT count(*) FROM {derived.name}").fetchone()[0] > 0
 
 
 def test_a_state_that_cannot_be_read_is_one_line(lake, run_named):

@@ -5,6 +5,17 @@ from __future__ import annotations
 
 import pytest
 
+from mlmeta_contract.lake.schema import METRIC_SNAPSHOTS, PARTITION_KEY, TABLES
+from mlmeta.lake.views import (
+    DERIVED_VIEWS,
+    EXECUTION_METRICS,
+    compacted_predicate,
+    decode_presto_view,
+    derived_view_input,
+    glue_view_input,
+    presto_type,
+    view_sql,
+)
 from mlmeta.lake.views import compacted_predicate, decode_presto_view, glue_view_input, presto_type, view_sql
 from mlmeta.queries.grammar import check_trino
 from mlmeta_contract.lake.schema import METRIC_SNAPSHOTS, PARTITION_KEY, TABLES
@@ -19,6 +30,7 @@ RANGES = {
 @pytest.mark.slow  # runs Node
 def test_every_view_is_valid_trino_with_any_ranges():
     texts = {f"{table.name}/{label}": view_sql(table, ranges) for table in TABLES for label, ranges in RANGES.items()}
+    texts |= {view.name: view.sql for view in DERIVED_VIEWS}
     assert [str(error) for error in check_trino(texts)] == []
 
 
@@ -52,6 +64,29 @@ def test_the_glue_view_carries_its_sql_and_columns_in_athenas_encoding(table):
     assert [c["name"] for c in definition["columns"]] == [*table.column_names, PARTITION_KEY]
     assert [c["Name"] for c in view["StorageDescriptor"]["Columns"]] == [*table.column_names, PARTITION_KEY]
     assert {c["type"] for c in definition["columns"]} <= {"varchar", "integer", "bigint", "double", "map(varchar,varchar)"}
+
+
+def test_execution_metrics_ranks_within_columns_a_query_filters_on():
+    """Trino and DuckDB push a predicate through a window only when it names partition columns: the
+    queries' pipeline_name, metric_name and dt filters must all be among them, or the view would read
+    every partition of the lake."""
+    sql = EXECUTION_METRICS.sql
+    assert "PARTITION BY pipeline_name, dt, pipeline_execution_id, metric_name\n" in sql
+    assert "ORDER BY from_iso8601_timestamp(metric_time) DESC NULLS LAST, trial_component_name ASC\n" in sql
+    assert "FROM metric_snapshots\n    WHERE trial_kind = 'analysis'\n" in sql
+    assert EXECUTION_METRICS.source is METRIC_SNAPSHOTS
+
+
+@pytest.mark.parametrize("view", DERIVED_VIEWS, ids=lambda v: v.name)
+def test_a_derived_view_carries_its_sql_and_its_sources_columns_in_athenas_encoding(view):
+    glue_view = derived_view_input(view, "mlmeta_dev")
+
+    assert glue_view["Name"] == view.name and glue_view["TableType"] == "VIRTUAL_VIEW"
+    definition = decode_presto_view(glue_view["ViewOriginalText"])
+    assert definition["originalSql"] == view.sql
+    assert (definition["catalog"], definition["schema"]) == ("awsdatacatalog", "mlmeta_dev")
+    assert [c["name"] for c in definition["columns"]] == [*view.source.column_names, PARTITION_KEY]
+    assert [c["Name"] for c in glue_view["StorageDescriptor"]["Columns"]] == [*view.source.column_names, PARTITION_KEY]
 
 
 def test_presto_types():

@@ -1,12 +1,14 @@
 """Glue database and tables: generated from mlmeta_contract.lake.schema, projected on dt; per lake table a raw
-JSON table, a compacted Parquet table and the view the named queries read (docs/compaction.md)."""
+JSON table, a compacted Parquet table and the view the named queries read (docs/compaction.md), and the
+derived views over those (execution_metrics)."""
 
 from __future__ import annotations
 
 import pytest
 
-from mlmeta.lake.views import decode_presto_view, view_sql
 from mlmeta_contract.lake.schema import PARTITION_KEY, TABLES
+from mlmeta.lake.views import DERIVED_VIEWS, decode_presto_view, view_sql
+from mlmeta.lake.views import decode_presto_view, view_sql
 
 EXPECTED_PROJECTION = {
     "projection.enabled": "true",
@@ -38,9 +40,11 @@ def test_database_is_named_by_the_environment(env_app):
     assert names == [env_app.settings.glue_database_name]
 
 
-def test_three_tables_per_schema_table_in_the_database(env_app):
+def test_three_tables_per_schema_table_and_the_derived_views_in_the_database(env_app):
     tables = table_inputs(env_app)
-    assert sorted(tables) == sorted(name for t in TABLES for name in (t.name, t.raw_table, t.compacted_table))
+    derived = [view.name for view in DERIVED_VIEWS]
+    assert sorted(tables) == sorted([*(name for t in TABLES for name in (t.name, t.raw_table, t.compacted_table)), *derived])
+    assert "execution_metrics" in derived
     assert {p["DatabaseName"] for p in tables.values()} == {env_app.settings.glue_database_name}
 
 
@@ -92,6 +96,20 @@ def test_each_view_is_created_after_the_two_tables_it_reads(env_app):
     for spec in TABLES:
         depends = set(resources[ids[spec.name]]["DependsOn"])
         assert {ids[spec.raw_table], ids[spec.compacted_table]} <= depends
+
+
+@pytest.mark.parametrize("view", DERIVED_VIEWS, ids=lambda v: v.name)
+def test_a_derived_view_is_deployed_with_its_sql_after_the_view_it_reads(env_app, view):
+    resources = env_app.resources(env_app.stacks.lake, "AWS::Glue::Table")
+    ids = {r["Properties"]["TableInput"]["Name"]: logical_id for logical_id, r in resources.items()}
+    deployed = resources[ids[view.name]]
+    table = deployed["Properties"]["TableInput"]
+    assert table["TableType"] == "VIRTUAL_VIEW"
+    definition = decode_presto_view(table["ViewOriginalText"])
+    assert definition["originalSql"] == view.sql
+    assert definition["schema"] == env_app.settings.glue_database_name
+    assert [c["Name"] for c in table["StorageDescriptor"]["Columns"]] == [*view.source.column_names, PARTITION_KEY]
+    assert ids[view.source.name] in deployed["DependsOn"]
 
 
 def test_no_crawler_maintains_partitions(env_app):

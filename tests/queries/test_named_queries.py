@@ -5,11 +5,14 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import duckdb
 import numpy as np
 import pandas as pd
 import pytest
 
 from mlmeta.local.synthetic_lake import write_lake
+from mlmeta.queries.local_engine import register_lake
+from mlmeta.queries.trino_to_duckdb import SESSION_SETTINGS
 from query_fixtures import CHURN, FRAUD, PLANTED_DRIFT, records, utc
 
 FROM_DT, TO_DT = "2026-01-06", "2026-01-15"  # cuts the first and the last day of the history
@@ -38,6 +41,25 @@ def test_the_fixture_repeats_a_metric_within_executions_so_the_dedup_rule_matter
     assert (repeats > 1).any()
     environment = metric_frame[(metric_frame.trial_kind == "environment") & (metric_frame.metric_name == "auc")]
     assert not environment.empty  # the same metric name outside analysis trials, which the queries must ignore
+
+
+def test_the_execution_metrics_view_holds_the_value_the_dedup_rule_picks(lake, metric_frame):
+    """The view metric_history, metric_drift and runs read (mlmeta.lake.views.EXECUTION_METRICS): every
+    pipeline's analysis metrics, one row per execution and metric, the one pandas picks."""
+    analysis = metric_frame[metric_frame.trial_kind == "analysis"].assign(logged=lambda f: utc(f.metric_time))
+    ranked = analysis.sort_values(["logged", "trial_component_name"], ascending=[False, True])
+    picked = ranked.drop_duplicates(["pipeline_execution_id", "metric_name"])
+    columns = ["pipeline_execution_id", "metric_name", "trial_component_name", "metric_value", "dt"]
+    expected = picked.sort_values(["pipeline_execution_id", "metric_name"])[columns]
+    connection = duckdb.connect()
+    for setting in SESSION_SETTINGS:
+        connection.execute(setting)
+    register_lake(connection, lake)
+
+    rows = connection.execute(f"SELECT {', '.join(columns)} FROM execution_metrics ORDER BY pipeline_execution_id, metric_name").fetchall()
+
+    assert [dict(zip(columns, row, strict=True)) for row in rows] == records(expected, columns)
+    assert len(picked) < len(analysis)  # some executions log a metric twice: the rule decided
 
 
 @pytest.mark.parametrize(("pipeline", "metric"), [(CHURN, "f1"), (CHURN, "rows_dropped"), (FRAUD, "auc")])

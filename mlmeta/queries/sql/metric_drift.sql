@@ -19,8 +19,8 @@
 -- |window_median| and > 0 (with a MAD of 0, z_score is null and the change alone decides), else
 -- BELOW_THRESHOLD if value < min_value, else OK. Only runs in [from_dt, to_dt] form
 -- baselines: start from_dt a window earlier than the first run you want judged. One value per
--- execution, as in metric_history: the latest metric_time wins, ties go to the first
--- trial_component_name in sort order. The defaults (window 30, |z| >= 5, 1%) are measured in
+-- execution, as in metric_history (the view execution_metrics): the latest metric_time wins, ties go
+-- to the first trial_component_name in sort order. The defaults (window 30, |z| >= 5, 1%) are measured in
 -- docs/benchmarks.md (drift-defaults) and explained in docs/queries.md.
 -- Athena accepts '?' only in WHERE clauses, so the window is a self-join on run numbers (not a
 -- parameterised ROWS frame) and the thresholds select the flagged runs in WHERE clauses. For the same
@@ -28,32 +28,18 @@
 -- run 0, a run without a value that only the windows of the first window_size runs contain. Trino has
 -- no exact median aggregate (approx_percentile is approximate), so medians are the middle value(s) of
 -- each window ranked with row_number().
-WITH candidates AS (
-    SELECT
-        pipeline_execution_id,
-        execution_end,
-        execution_status,
-        metric_value,
-        row_number() OVER (
-            PARTITION BY pipeline_execution_id
-            ORDER BY from_iso8601_timestamp(metric_time) DESC NULLS LAST, trial_component_name ASC
-        ) AS pick
-    FROM metric_snapshots
-    WHERE pipeline_name = ?
-      AND metric_name = ?
-      AND trial_kind = 'analysis'
-      AND dt >= ?
-      AND dt <= ?
-),
-runs AS (
+WITH runs AS (
     SELECT
         pipeline_execution_id,
         execution_end,
         execution_status,
         metric_value AS value,
         row_number() OVER (ORDER BY from_iso8601_timestamp(execution_end), pipeline_execution_id) AS run_number
-    FROM candidates
-    WHERE pick = 1
+    FROM execution_metrics
+    WHERE pipeline_name = ?
+      AND metric_name = ?
+      AND dt >= ?
+      AND dt <= ?
 ),
 runs_from_zero AS (
     SELECT run_number, value FROM runs

@@ -9,33 +9,20 @@
 -- the 6 before it), change and pct_change (100 * change / previous value) from the previous run;
 -- both null for the first run, pct_change also null when the previous value is 0.
 -- A metric logged by several components of one execution's analysis trial counts once: the value
--- with the latest metric_time wins, ties go to the first trial_component_name in sort order.
-WITH candidates AS (
-    SELECT
-        pipeline_execution_id,
-        execution_end,
-        execution_status,
-        metric_value,
-        row_number() OVER (
-            PARTITION BY pipeline_execution_id
-            ORDER BY from_iso8601_timestamp(metric_time) DESC NULLS LAST, trial_component_name ASC
-        ) AS pick
-    FROM metric_snapshots
-    WHERE pipeline_name = ?
-      AND metric_name = ?
-      AND trial_kind = 'analysis'
-      AND dt >= ?
-      AND dt <= ?
-),
-runs AS (
+-- with the latest metric_time wins, ties go to the first trial_component_name in sort order (the
+-- view execution_metrics).
+WITH runs AS (
     SELECT
         pipeline_execution_id,
         execution_end,
         execution_status,
         metric_value AS value,
         from_iso8601_timestamp(execution_end) AS ended_at
-    FROM candidates
-    WHERE pick = 1
+    FROM execution_metrics
+    WHERE pipeline_name = ?
+      AND metric_name = ?
+      AND dt >= ?
+      AND dt <= ?
 ),
 with_previous AS (
     SELECT

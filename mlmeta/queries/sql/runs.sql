@@ -8,13 +8,13 @@
 -- parameter), component, name, metric_value, parameter_value. Ordered by execution end, execution
 -- id, kind, component, name.
 -- metric rows: analysis-trial metrics only; one value per execution and metric_name, picked by the
--- rule of metric_history (the latest metric_time wins, ties go to the first trial_component_name);
--- component is null, parameter_value is null.
+-- rule of metric_history (the latest metric_time wins, ties go to the first trial_component_name: the
+-- view execution_metrics); component is null, parameter_value is null.
 -- parameter rows: one per entry of a component's parameters map (every trial kind); component is
 -- the pipeline step: step_name when known, else the component name without its "{trial}-" prefix
 -- (analysis components are named {trial}-{step}); metric_value is null. Values stay text, as stored.
 WITH snapshot_rows AS (
-    -- One scan shape for both tables, so the filter below is written once and still prunes the dt
+    -- One scan shape for both sources, so the filter below is written once and still prunes the dt
     -- partitions of each table (the predicate is pushed into both sides of the UNION ALL).
     SELECT
         'metric' AS kind,
@@ -23,16 +23,14 @@ WITH snapshot_rows AS (
         execution_status,
         execution_start,
         execution_end,
-        trial_kind,
         trial_name,
         trial_component_name,
         step_name,
         metric_name,
         metric_value,
-        metric_time,
         CAST(NULL AS map(varchar, varchar)) AS parameters,
         dt
-    FROM metric_snapshots
+    FROM execution_metrics
     UNION ALL
     SELECT
         'parameter' AS kind,
@@ -41,13 +39,11 @@ WITH snapshot_rows AS (
         execution_status,
         execution_start,
         execution_end,
-        trial_kind,
         trial_name,
         trial_component_name,
         step_name,
         CAST(NULL AS varchar) AS metric_name,
         CAST(NULL AS double) AS metric_value,
-        CAST(NULL AS varchar) AS metric_time,
         parameters,
         dt
     FROM component_snapshots
@@ -58,22 +54,6 @@ selected AS (
     WHERE pipeline_name = ?
       AND dt >= ?
       AND dt <= ?
-),
-metric_candidates AS (
-    SELECT
-        pipeline_execution_id,
-        execution_status,
-        execution_start,
-        execution_end,
-        metric_name,
-        metric_value,
-        row_number() OVER (
-            PARTITION BY pipeline_execution_id, metric_name
-            ORDER BY from_iso8601_timestamp(metric_time) DESC NULLS LAST, trial_component_name ASC
-        ) AS pick
-    FROM selected
-    WHERE kind = 'metric'
-      AND trial_kind = 'analysis'
 ),
 parameter_values AS (
     SELECT
@@ -99,8 +79,8 @@ long_rows AS (
         metric_name AS name,
         metric_value,
         CAST(NULL AS varchar) AS parameter_value
-    FROM metric_candidates
-    WHERE pick = 1
+    FROM selected
+    WHERE kind = 'metric'
     UNION ALL
     SELECT
         pipeline_execution_id,
