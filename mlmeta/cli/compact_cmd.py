@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from mlmeta.cli.errors import CliError
-from mlmeta.lake.layout import parse_day
+from mlmeta_contract.lake.layout import parse_day
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

@@ -1,4 +1,4 @@
-"""The lake's one parser of ``dt`` days (mlmeta.lake.layout.parse_day), used by the compactor, the views'
+"""The lake's one parser of ``dt`` days (mlmeta_contract.lake.layout.parse_day), used by the compactor, the views'
 ranges and ``mlmeta compact --day``: a day as YYYY-MM-DD and nothing else."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from mlmeta.lake.layout import is_day, parse_day
+from mlmeta_contract.lake.layout import is_day, parse_day
 
 
 @pytest.mark.parametrize("day", ["2026-01-05", "2024-02-29", "2020-12-31"])
