@@ -9,6 +9,7 @@ CDK directory asset is uploaded as a zip, so the asset is laid out as::
     pipelines/common/...           (metrics, tracking, the bundled sagemaker-metrics model)
     pipelines/<package>/...        (this use case's steps)
     mlmeta/__init__.py, mlmeta/naming/...
+    mlmeta_contract/__init__.py, mlmeta_contract/mlflow/...   (the MLflow backend's client and names)
 
 and the pipeline definition names the asset's S3 URL as the processing steps' ``code``. Files are
 copied by local bundling (no Docker) with a content hash, as for the Lambdas (stacks/runtime_code.py).
@@ -26,11 +27,12 @@ from constructs import Construct
 from stacks.runtime_code import EXCLUDED_DIRS, EXCLUDED_SUFFIXES, REPOSITORY_ROOT, UNUSED_IMAGE, CopyFiles, asset_hash
 
 PIPELINES_DIR = "pipelines"
-SHARED_DIRS = (f"{PIPELINES_DIR}/common", "mlmeta/naming")
+SHARED_DIRS = (f"{PIPELINES_DIR}/common", "mlmeta/naming", "mlmeta_contract/mlflow")
 SINGLE_FILES = {
     "__main__.py": f"{PIPELINES_DIR}/__main__.py",
     f"{PIPELINES_DIR}/__init__.py": f"{PIPELINES_DIR}/__init__.py",
     "mlmeta/__init__.py": "mlmeta/__init__.py",
+    "mlmeta_contract/__init__.py": "mlmeta_contract/__init__.py",
 }
 # Every use case's package has these step modules (the pipeline template runs them).
 STEP_MODULES = ("preprocess", "evaluate")
