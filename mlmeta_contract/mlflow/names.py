@@ -24,8 +24,12 @@ from mlmeta.naming.tags import TAG_PIPELINE_EXECUTION_ARN, required_tags
 
 # The SageMaker trial a run stands for (MLflow has no trials).
 TAG_TRIAL = "mlmeta:trial"
-# MLflow's own tag of a run's name (the UI shows it; runs/create sets it from run_name).
-MLFLOW_RUN_NAME_TAG = "mlflow.runName"
+# Set on the run when it is created, before its metrics: how many it logs (the snapshotter's completeness
+# check, as the SageMaker component's parameter of the same name; pipelines/common/mlflow_tracking.py).
+TAG_METRICS_LOGGED = "mlmeta:metrics-logged"
+# A run's input and output artifacts (SageMaker components have them, MLflow runs do not): one tag each.
+TAG_INPUT_ARTIFACT_PREFIX = "mlmeta:input-artifact:"
+TAG_OUTPUT_ARTIFACT_PREFIX = "mlmeta:output-artifact:"
 
 
 @dataclass(frozen=True)

@@ -24,12 +24,11 @@ from typing import Dict, Mapping, Union
 from mlmeta.naming import DEFAULT_CONVENTION, NamingConvention
 from mlmeta_contract.mlflow.client import MlflowClient, MlflowError
 from mlmeta_contract.mlflow.keys import check_record, param_text
-from mlmeta_contract.mlflow.names import pipeline_run_names
+from mlmeta_contract.mlflow.names import TAG_INPUT_ARTIFACT_PREFIX, TAG_METRICS_LOGGED, TAG_OUTPUT_ARTIFACT_PREFIX, pipeline_run_names
+from mlmeta_contract.mlflow.times import milliseconds
 from pipelines.common.tracking import DEFAULT_STEP, METRICS_LOGGED_PARAMETER, PipelineExecution, TrackingError
 
 ParameterValue = Union[str, int, float]
-INPUT_ARTIFACT_TAG_PREFIX = "mlmeta:input-artifact:"
-OUTPUT_ARTIFACT_TAG_PREFIX = "mlmeta:output-artifact:"
 
 
 @dataclass(frozen=True)
@@ -39,11 +38,6 @@ class MlflowAnalysisRecord:
     trial_component_name: str  # the run's name
     experiment_id: str
     run_id: str
-
-
-def milliseconds(moment: datetime) -> int:
-    """MLflow's time: whole milliseconds since the epoch (truncated, as the lake writes times)."""
-    return int(moment.timestamp() * 1000)
 
 
 class MlflowAnalysisRun:
@@ -86,9 +80,9 @@ class MlflowAnalysisRun:
         params = {name: param_text(value) for name, value in parameters.items()}
         tags: Dict[str, str] = {
             **self.names.run_tags,
-            METRICS_LOGGED_PARAMETER: str(len(metrics)),
-            **{INPUT_ARTIFACT_TAG_PREFIX + name: uri for name, uri in input_artifacts.items()},
-            **{OUTPUT_ARTIFACT_TAG_PREFIX + name: uri for name, uri in output_artifacts.items()},
+            TAG_METRICS_LOGGED: str(len(metrics)),
+            **{TAG_INPUT_ARTIFACT_PREFIX + name: uri for name, uri in input_artifacts.items()},
+            **{TAG_OUTPUT_ARTIFACT_PREFIX + name: uri for name, uri in output_artifacts.items()},
         }
         # Before any call: a key MLflow would refuse fails here, nothing is half-written.
         check_record(metrics=metrics, params=params, tags={**tags, **self.names.experiment_tags})

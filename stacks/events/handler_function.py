@@ -36,6 +36,7 @@ SHARED_CODE = (
     "mlmeta/lake/schema.py",
     "mlmeta/lake/layout.py",
     "mlmeta/lake/records.py",
+    "mlmeta_contract/mlflow",
 )
 # The reconciler reuses the snapshotter's and the naming guard's code.
 EXTRA_PACKAGES: Mapping[str, tuple[str, ...]] = {RECONCILER.name: ("snapshotter", "naming_guard")}

@@ -45,6 +45,9 @@ def _import_problem(module: str, names: list[str], package: str | None = None) -
         return None
     if module == "mlmeta" and names and set(names) <= {"naming"}:
         return None
+    # The MLflow backend's stdlib client and names (stacks/events/handler_function.py ships them).
+    if module == "mlmeta_contract.mlflow" or module.startswith("mlmeta_contract.mlflow."):
+        return None
     if module == "mlmeta.lake" and names and set(names) <= LAKE_MODULES:
         return None
     if module.startswith("mlmeta.lake.") and module.split(".")[2] in LAKE_MODULES:
@@ -86,6 +89,7 @@ def test_the_scan_refuses_what_a_lambda_cannot_import():
     assert _import_problem("mlmeta.lake", ["synthetic"]) == "imports mlmeta.lake (synthetic)"
     assert _import_problem("mlmeta.queries.catalog", ["load_queries"]) is not None
     assert _import_problem("mlmeta.naming.tags", ["TAG_NAMING"]) is None
+    assert _import_problem("mlmeta_contract.mlflow.client", ["MlflowClient"]) is None
     # pyarrow and the compaction modules are the compactor's alone; Powertools is everyone's but its.
     assert _import_problem("pyarrow", []) == "imports pyarrow"
     assert _import_problem("mlmeta.lake.compaction", ["compact"]) == "imports mlmeta.lake.compaction (compact)"
@@ -131,6 +135,8 @@ _GUARDED_IMPORT = textwrap.dedent(
             if top == "mlmeta":
                 naming = sys.argv[5] == "naming" and (name == "mlmeta.naming" or name.startswith("mlmeta.naming."))
                 ok = name in ("mlmeta", "mlmeta.lake") or naming or name in lake
+            elif top == "mlmeta_contract":
+                ok = name in ("mlmeta_contract", "mlmeta_contract.mlflow") or name.startswith("mlmeta_contract.mlflow.")
             else:
                 ok = top in allowed or in_stdlib(top)
             if not ok:
