@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-PACKAGES = ("mlmeta", "lambdas", "stacks", "pipelines", "bench", "tests")
+PACKAGES = ("mlmeta", "mlmeta_contract", "lambdas", "stacks", "pipelines", "bench", "tests")
 TOP_LEVEL_FILES = ("app.py",)
 # The handler packages sit at the top level of a Lambda asset (and of the tests' path): ``mlmeta_runtime``,
 # ``tagger``, ... are imported by those names and stand here for ``lambdas.<name>``.
@@ -37,21 +37,25 @@ ALLOWED: dict[str, tuple[str, ...]] = {
     # Shipped inside Lambda assets and the pipeline's step bundle: nothing of mlmeta besides itself.
     "mlmeta.naming": (),
     "mlmeta.lake": (),
+    # The MLflow backend's stdlib client and names, shipped into Lambda assets and the step bundle; it names
+    # by the convention (mlmeta.naming, which ships beside it).
+    "mlmeta_contract.mlflow": ("mlmeta.naming",),
+    "mlmeta_contract": (),
     # Read by every other part; depends on none of them.
     "mlmeta.config": (),
     # The library and CLI (laptop, notebook, CI): only itself. ``mlmeta.cli`` is checked apart below.
     "mlmeta": ("mlmeta",),
     # Lambda: the handler packages and the mlmeta paths the assets ship (stacks/runtime_code.py).
-    "lambdas": ("lambdas", "mlmeta.naming", "mlmeta.lake"),
+    "lambdas": ("lambdas", "mlmeta.naming", "mlmeta.lake", "mlmeta_contract.mlflow"),
     # A SageMaker processing job: the step bundle holds pipelines/ and mlmeta/naming (stacks/pipeline/step_code.py).
-    "pipelines": ("pipelines", "mlmeta.naming"),
+    "pipelines": ("pipelines", "mlmeta.naming", "mlmeta_contract.mlflow"),
     # Synth, from the checkout: the library, and the step code it bundles into the pipeline's asset and
     # whose constants (the evaluation step's name, its report's path) the definition names.
     "stacks": ("stacks", "mlmeta", "pipelines"),
     "app": ("mlmeta", "stacks"),
     # Laptop: measures the library and runs the handlers in-process.
     "bench": ("bench", "mlmeta", "lambdas"),
-    "tests": ("mlmeta", "lambdas", "stacks", "pipelines", "bench", "tests", "app"),
+    "tests": ("mlmeta", "mlmeta_contract", "lambdas", "stacks", "pipelines", "bench", "tests", "app"),
 }
 CDK_ALLOWED = ("stacks", "app", "tests")
 
@@ -106,6 +110,8 @@ def _source_area(relative: str) -> str:
     parts = Path(relative).with_suffix("").parts
     if parts[0] == "mlmeta" and len(parts) > 2 and parts[1] in MLMETA_SUBPACKAGES:
         return f"mlmeta.{parts[1]}"
+    if parts[0] == "mlmeta_contract" and len(parts) > 2 and (ROOT / parts[0] / parts[1] / "__init__.py").is_file():
+        return f"mlmeta_contract.{parts[1]}"
     return parts[0]
 
 
@@ -202,6 +208,20 @@ def test_only_synth_code_imports_the_cdk():
         f"{f.source}:{f.line} imports {f.module}"
         for f in _all_imports()
         if f.module.partition(".")[0] in CDK_MODULES and not any(_within(_source_area(f.source), a) for a in CDK_ALLOWED)
+    ]
+    assert found == []
+
+
+# The mlflow package is a dev extra (tests, bench, the local server): the library, the Lambdas, the step
+# code and mlmeta_contract speak MLflow's REST API through mlmeta_contract/mlflow/client.py instead.
+MLFLOW_ALLOWED = ("tests", "bench", "mlmeta.local")
+
+
+def test_only_tests_bench_and_the_local_server_import_mlflow():
+    found = [
+        f"{f.source}:{f.line} imports {f.module}"
+        for f in _all_imports()
+        if f.module.partition(".")[0] == "mlflow" and not any(_within(_source_area(f.source), a) for a in MLFLOW_ALLOWED)
     ]
     assert found == []
 
