@@ -13,6 +13,7 @@ Errors, one line each, saying what to check:
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import socket
@@ -230,7 +231,8 @@ class MlflowClient:
                 text = response.read().decode("utf-8")
         except urllib.error.HTTPError as err:
             raise self._http_error(where, err) from None
-        except (urllib.error.URLError, ConnectionError, TimeoutError, socket.timeout, OSError) as err:
+        except (urllib.error.URLError, http.client.HTTPException, TimeoutError, socket.timeout, OSError) as err:
+            # Refused, reset, timed out, or a connection dropped mid-answer (http.client's errors).
             reason = getattr(err, "reason", err)
             raise MlflowUnreachable(
                 f"{where} is unreachable: {reason}; check that the server runs and that {TRACKING_URI_ENV_VAR} "

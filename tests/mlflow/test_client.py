@@ -163,3 +163,21 @@ def test_log_batch_over_mlflows_limits_is_refused_before_sending():
     client = MlflowClient(f"http://127.0.0.1:{free_port()}")
     with pytest.raises(ValueError, match="101 params"):
         client.log_batch("r", params={f"p{i}": i for i in range(101)})
+
+
+def test_a_server_that_answers_garbage_is_unreachable_not_a_traceback():
+    # Something else listens on the port (not HTTP): http.client's BadStatusLine becomes MlflowUnreachable.
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(1)
+        port = listener.getsockname()[1]
+
+        def answer_garbage():
+            connection, _ = listener.accept()
+            connection.recv(65536)
+            connection.sendall(b"SSH-2.0-OpenSSH_9.6\r\n")
+            connection.close()
+
+        threading.Thread(target=answer_garbage, daemon=True).start()
+        with pytest.raises(MlflowUnreachable, match=f"127.0.0.1:{port}"):
+            MlflowClient(f"http://127.0.0.1:{port}", timeout=5).search_runs(["0"])
