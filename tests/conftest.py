@@ -39,7 +39,7 @@ def athena_stub(athena_client) -> Iterator[Stubber]:
         stub.assert_no_pending_responses()
 
 
-# One real MLflow tracking server for the whole session (startup takes 10-60 s on a loaded machine):
+# One real MLflow tracking server for the whole session (startup: 10-60 s, ~2 min on a loaded machine):
 # every MLflow test shares it, each in its own experiments. It is never skipped: if it cannot start,
 # the fixture errors with the server's log path (MlflowServerError says it).
 @pytest.fixture(scope="session")

@@ -1,6 +1,7 @@
 """The event handlers' code assets (stacks/events/handler_function.py, stacks/runtime_code.py): one asset
 per function holding its handler package, what it imports (mlmeta_runtime, the reconciler's reuse of the
-snapshotter and the guard, mlmeta.naming, mlmeta.lake's schema, layout and records) and nothing else;
+snapshotter and the guard, mlmeta.naming, mlmeta.lake's schema, layout and records, mlmeta_contract.mlflow:
+the error policy and the MLflow backend) and nothing else;
 every import resolves inside it or in the Lambda runtime; the same asset in every environment."""
 
 from __future__ import annotations
@@ -33,10 +34,10 @@ def test_every_import_of_the_handler_resolves_in_its_asset_or_the_runtime(spec):
 @pytest.mark.parametrize(
     ("handler", "packages"),
     [
-        ("tagger", {"tagger", "mlmeta_runtime", "mlmeta"}),
-        ("naming-guard", {"naming_guard", "mlmeta_runtime", "mlmeta"}),
-        ("snapshotter", {"snapshotter", "mlmeta_runtime", "mlmeta"}),
-        ("reconciler", {"reconciler", "snapshotter", "naming_guard", "mlmeta_runtime", "mlmeta"}),
+        ("tagger", {"tagger", "mlmeta_runtime", "mlmeta", "mlmeta_contract"}),
+        ("naming-guard", {"naming_guard", "mlmeta_runtime", "mlmeta", "mlmeta_contract"}),
+        ("snapshotter", {"snapshotter", "mlmeta_runtime", "mlmeta", "mlmeta_contract"}),
+        ("reconciler", {"reconciler", "snapshotter", "naming_guard", "mlmeta_runtime", "mlmeta", "mlmeta_contract"}),
     ],
 )
 def test_each_asset_holds_only_what_its_handler_imports(handler, packages):
@@ -48,6 +49,7 @@ def test_each_asset_holds_only_what_its_handler_imports(handler, packages):
         "mlmeta/lake/__init__.py", "mlmeta/lake/schema.py", "mlmeta/lake/layout.py", "mlmeta/lake/records.py",
     }  # fmt: skip
     assert {f.split("/")[1] for f in files if f.startswith("mlmeta/") and f.count("/") > 1} == {"naming", "lake"}
+    assert {f.split("/")[1] for f in files if f.startswith("mlmeta_contract/") and f.count("/") > 1} == {"mlflow"}
 
 
 def test_without_the_runtime_package_imports_would_be_missing():
