@@ -119,6 +119,8 @@ def _source_area(relative: str) -> str:
     parts = Path(relative).with_suffix("").parts
     if parts[0] == "mlmeta" and len(parts) > 2 and parts[1] in MLMETA_SUBPACKAGES:
         return f"mlmeta.{parts[1]}"
+    if parts[0] == "mlmeta_contract" and len(parts) > 2 and (ROOT / parts[0] / parts[1] / "__init__.py").is_file():
+        return f"mlmeta_contract.{parts[1]}"
     return parts[0]
 
 
@@ -243,6 +245,20 @@ def test_only_synth_code_imports_the_cdk():
         f"{f.source}:{f.line} imports {f.module}"
         for f in _all_imports()
         if f.module.partition(".")[0] in CDK_MODULES and not any(_within(_source_area(f.source), a) for a in CDK_ALLOWED)
+    ]
+    assert found == []
+
+
+# The mlflow package is a dev extra (tests, bench, the local server): the library, the Lambdas, the step
+# code and mlmeta_contract speak MLflow's REST API through mlmeta_contract/mlflow/client.py instead.
+MLFLOW_ALLOWED = ("tests", "bench", "mlmeta.local")
+
+
+def test_only_tests_bench_and_the_local_server_import_mlflow():
+    found = [
+        f"{f.source}:{f.line} imports {f.module}"
+        for f in _all_imports()
+        if f.module.partition(".")[0] == "mlflow" and not any(_within(_source_area(f.source), a) for a in MLFLOW_ALLOWED)
     ]
     assert found == []
 

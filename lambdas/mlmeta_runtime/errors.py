@@ -2,7 +2,8 @@
 
 - Transient errors (throttling, HTTP 5xx, connection failures) are raised: Lambda retries the
   asynchronous invocation (twice), then the event lands in the on-failure destination. Nothing is
-  swallowed, nothing is lost.
+  swallowed, nothing is lost. On the MLflow backend, ``MlflowUnreachable`` (no answer, 5xx) is the
+  transient kind and ``MlflowRejected`` (4xx) the permanent one; both are raised the same way.
 - Every other AWS error is raised too (a missing permission is a deployment bug that must show),
   except the "not found" answers a handler expects and handles itself (``is_not_found``).
 - Malformed events are never raised: they are quarantined (``quarantine.py``), because retrying
@@ -21,6 +22,7 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError, ConnectionError as BotocoreConnectionError, HTTPClientError
 
+from mlmeta_contract.mlflow.client import MlflowError, MlflowUnreachable
 from mlmeta_runtime.retry import GaveUp
 
 THROTTLING_CODES = frozenset(
@@ -103,6 +105,15 @@ def raising_aws_errors(logger: Any, what: str) -> Iterator[None]:
         raise
     except GaveUp as err:
         logger.error(f"{err} while {what}; raising so that Lambda retries the event", extra={"error_class": "gave-up"})
+        raise
+    except MlflowError as err:
+        # The MLflow backend: no answer (transient) or a refusal (a permission, a missing resource: permanent).
+        kind = "transient" if isinstance(err, MlflowUnreachable) else "permanent"
+        log = logger.warning if kind == "transient" else logger.error
+        log(
+            f"{kind} MLflow error while {what}: {err}; raising so that Lambda retries the event",
+            extra={"error_class": kind, "error_code": getattr(err, "error_code", None) or type(err).__name__},
+        )
         raise
     except NotReadyYet as err:
         logger.warning(

@@ -13,6 +13,7 @@ from aws_lambda_powertools import Logger
 from mlmeta_runtime.events import ScheduledEvent
 from mlmeta_runtime.handler import event_handler
 from mlmeta_runtime.settings import DEFAULT_LOOKBACK_HOURS, HandlerSettings
+from mlmeta_runtime.tracking_backend import TrackingBackend
 from reconciler.reconcile import AwsClients, reconcile
 from snapshotter.snapshot import execution_steps
 
@@ -32,7 +33,9 @@ logger = Logger()
 SETTINGS = ReconcilerSettings.from_environ()
 sagemaker = boto3.client("sagemaker")
 s3 = boto3.client("s3")
-CLIENTS = AwsClients(sagemaker=sagemaker, s3=s3, sns=boto3.client("sns"))
+# MLMETA_TRACKING_BACKEND=mlflow: the snapshots read trial 1.2 from MLflow (snapshotter/mlflow_runs.py).
+TRACKING = TrackingBackend.from_environ()
+CLIENTS = AwsClients(sagemaker=sagemaker, s3=s3, sns=boto3.client("sns"), mlflow=TRACKING.mlflow_client())
 sqs = boto3.client("sqs")
 
 

@@ -40,6 +40,7 @@ from mlmeta_runtime.settings import Settings
 from reconciler.snapshot_index import SnapshotIndex, partition_days
 from reconciler.sweep import SweepSummary, sweep_names
 from snapshotter.completeness import INCOMPLETE_MARKERS_PREFIX, MARKER_SUFFIX, IncompleteMarker, MetricsNotSearchableYet
+from snapshotter.mlflow_runs import MlflowAnalysisTrials
 from snapshotter.snapshot import FinishedExecution, SnapshotResult, StepLookup, snapshot_execution
 
 logger = Logger(child=True)
@@ -54,6 +55,8 @@ class AwsClients:
     sagemaker: Any
     s3: Any
     sns: Any
+    # The MLflow backend's client (MlflowClient), None on SageMaker: trial 1.2 is read from it.
+    mlflow: Any = None
 
 
 @dataclass
@@ -174,6 +177,7 @@ def _snapshot(clients: AwsClients, settings: Settings, execution: FinishedExecut
         convention=settings.convention,
         steps=steps,
         metrics_namespace=settings.metrics_namespace,
+        trials_from=MlflowAnalysisTrials(clients.sagemaker, clients.mlflow) if clients.mlflow is not None else None,
     )
 
 

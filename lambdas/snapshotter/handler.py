@@ -18,7 +18,9 @@ from mlmeta_runtime.events import PipelineExecutionStatusEvent
 from mlmeta_runtime.handler import event_handler
 from mlmeta_runtime.pipelines import NotOurs
 from mlmeta_runtime.settings import HandlerSettings
-from snapshotter.snapshot import SnapshotResult, execution_steps, finished_from_event, snapshot_execution
+from mlmeta_runtime.tracking_backend import TrackingBackend
+from snapshotter.mlflow_runs import MlflowAnalysisTrials
+from snapshotter.snapshot import SnapshotResult, TrialSource, execution_steps, finished_from_event, snapshot_execution
 
 HANDLER = "snapshotter"
 ACCEPTED = (PipelineExecutionStatusEvent,)
@@ -34,6 +36,13 @@ SETTINGS = SnapshotterSettings.from_environ()
 sagemaker = boto3.client("sagemaker")
 s3 = boto3.client("s3")
 sqs = boto3.client("sqs")
+# MLMETA_TRACKING_BACKEND=mlflow: trial 1.2 is read from MLflow (snapshotter/mlflow_runs.py).
+TRACKING = TrackingBackend.from_environ()
+mlflow = TRACKING.mlflow_client()
+
+
+def trial_source() -> TrialSource | None:
+    return MlflowAnalysisTrials(sagemaker, mlflow) if mlflow is not None else None
 
 
 @event_handler(HANDLER, ACCEPTED, SETTINGS, logger, sqs=sqs, s3=s3, doing="snapshotting",
@@ -60,4 +69,5 @@ def snapshot(event: PipelineExecutionStatusEvent) -> SnapshotResult:
         convention=SETTINGS.convention,
         steps=execution_steps(sagemaker),
         metrics_namespace=SETTINGS.metrics_namespace,
+        trials_from=trial_source(),
     )

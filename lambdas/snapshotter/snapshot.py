@@ -31,7 +31,7 @@ from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta, timezone
-from typing import Any
+from typing import Any, Protocol
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.metrics import EphemeralMetrics, MetricUnit
@@ -58,6 +58,13 @@ CLOUDWATCH_NAME_LIMIT = 255
 
 # execution ARN -> {job ARN, lowercase: step name}
 StepLookup = Callable[[str], Mapping[str, str]]
+
+
+class TrialSource(Protocol):
+    """Where a trial's components are read: SageMaker Search (the default), or MLflow for trial 1.2
+    (mlflow_runs.py), in Search's TrialComponent shape either way."""
+
+    def read(self, execution: PipelineExecution, trial_name: str, trial_kind: str) -> TrialComponents: ...
 
 
 @dataclass(frozen=True)
@@ -138,8 +145,12 @@ def snapshot_execution(
     steps: StepLookup,
     metrics_namespace: str,
     now: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
+    trials_from: TrialSource | None = None,
 ) -> SnapshotResult:
-    trials = [read_trial_components(sagemaker, name, kind) for name, kind in _trials_of(execution.pipeline)]
+    if trials_from is None:
+        trials = [read_trial_components(sagemaker, name, kind) for name, kind in _trials_of(execution.pipeline)]
+    else:
+        trials = [trials_from.read(execution.pipeline, name, kind) for name, kind in _trials_of(execution.pipeline)]
     missing = shortfalls([component for trial in trials if trial.trial_kind == "analysis" for component in trial.components])
     moment = now()
     if missing and still_settling(execution.end, moment):

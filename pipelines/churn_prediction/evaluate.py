@@ -21,7 +21,7 @@ import tempfile
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable, Dict, List, Optional, Tuple
+from typing import Callable, Dict, List, Optional, Tuple, Union
 
 import numpy as np
 import pandas as pd
@@ -29,6 +29,9 @@ import pandas as pd
 from mlmeta_contract.naming import resolve_convention
 from pipelines.common.aws import boto_session
 from pipelines.common.classification import EvaluationError, binary_classification_metrics, evaluation_report
+from mlmeta_contract.mlflow.backend import MLFLOW, tracking_backend
+from mlmeta_contract.mlflow.client import MlflowClient, MlflowError
+from pipelines.common.mlflow_tracking import MlflowAnalysisRecord, MlflowAnalysisRun
 from pipelines.common.tracking import DEFAULT_STEP, AnalysisRecord, AnalysisTrial, PipelineExecution
 
 MODEL_ARCHIVE = "model.tar.gz"
@@ -48,7 +51,7 @@ ModelLoader = Callable[[Path], Predict]
 class Evaluation:
     metrics: Dict[str, float]
     report_path: Path
-    record: AnalysisRecord
+    record: Union[AnalysisRecord, MlflowAnalysisRecord]
 
 
 def load_xgboost_model(directory: Path) -> Predict:
@@ -98,17 +101,24 @@ def evaluate(
     load_model: ModelLoader = load_xgboost_model,
     sagemaker: object = None,
     metrics_client: object = None,
+    mlflow_client: Optional[MlflowClient] = None,
 ) -> Evaluation:
-    """Score, report and record. Clients default to ones for ``args.region``."""
+    """Score, report and record, on the backend $MLMETA_TRACKING_BACKEND names (SageMaker by default).
+    Clients default to ones for ``args.region`` (SageMaker) or $MLMETA_MLFLOW_TRACKING_URI (MLflow)."""
     started = datetime.now(timezone.utc)
     execution = PipelineExecution(args.use_case, args.env, args.execution_id, args.execution_arn)
-    # Before any work: a bad name or a wrong ARN fails the step at once.
-    if sagemaker is None or metrics_client is None:
-        session = boto_session(args.region)
-        sagemaker = sagemaker or session.client("sagemaker")
-        metrics_client = metrics_client or session.client("sagemaker-metrics")
+    # Before any work: a bad name, a wrong ARN or an unknown backend fails the step at once.
     # The stack passes its naming convention in $MLMETA_NAMING_CONVENTION; without it, the default.
-    trial = AnalysisTrial(execution, sagemaker=sagemaker, metrics=metrics_client, step=args.step, convention=resolve_convention())
+    convention = resolve_convention()
+    trial: Union[AnalysisTrial, MlflowAnalysisRun]
+    if tracking_backend() == MLFLOW:
+        trial = MlflowAnalysisRun(execution, client=mlflow_client or MlflowClient.from_environment(), step=args.step, convention=convention)
+    else:
+        if sagemaker is None or metrics_client is None:
+            session = boto_session(args.region)
+            sagemaker = sagemaker or session.client("sagemaker")
+            metrics_client = metrics_client or session.client("sagemaker-metrics")
+        trial = AnalysisTrial(execution, sagemaker=sagemaker, metrics=metrics_client, step=args.step, convention=convention)
     labels, features = read_test_set(args.test_dir)
     with tempfile.TemporaryDirectory() as directory:
         predict = load_model(extract_model(args.model_dir, Path(directory)))
@@ -162,7 +172,7 @@ def main(argv: Optional[List[str]] = None, **evaluate_kwargs: object) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
     try:
         result = evaluate(args, **evaluate_kwargs)
-    except ValueError as err:  # EvaluationError, a bad name or argument: one line, not a traceback
+    except (ValueError, MlflowError) as err:  # EvaluationError, a bad name or argument, MLflow: one line, not a traceback
         print(f"evaluate: {err}", file=sys.stderr)
         return 1
     print(f"evaluate: {json.dumps(result.metrics, sort_keys=True)} -> {result.report_path}")

@@ -46,6 +46,9 @@ def test_bundle_holds_the_entry_point_the_steps_and_what_they_import():
         "mlmeta_contract/__init__.py",
         "mlmeta_contract/naming/__init__.py",
         "mlmeta_contract/naming/tags.py",
+        "mlmeta_contract/mlflow/client.py",
+        "mlmeta_contract/mlflow/names.py",
+        "pipelines/common/mlflow_tracking.py",
     ):
         assert required in files
     assert not [name for name in files if "__pycache__" in name or name.endswith(".pyc")]
@@ -105,6 +108,23 @@ def test_naming_imports_on_the_oldest_container_python_when_one_is_installed(bun
     result = subprocess.run([str(interpreter), "-c", script, str(bundle)], capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "churn-dev-p4jn9xou8a8s-analysis-evaluation"
+
+
+def test_the_mlflow_backend_imports_on_the_oldest_container_python_when_one_is_installed(bundle):
+    interpreter = oldest_container_python()
+    if interpreter is None:
+        pytest.skip("no Python 3.8 on this machine (the syntax check above still runs)")
+    script = (
+        "import sys; sys.path.insert(0, sys.argv[1]);"
+        "from mlmeta_contract.mlflow.client import MlflowClient; from mlmeta_contract.mlflow.keys import check_record, param_text;"
+        "from mlmeta_contract.mlflow.names import pipeline_run_names;"
+        "names = pipeline_run_names(use_case='churn', env='dev', execution_id='p4jn9xou8a8s', execution_arn='arn', step='evaluation');"
+        "check_record(metrics={'auc': 0.5}, params={'n': param_text(3.0)}, tags=names.run_tags);"
+        "print(names.run_name, MlflowClient.from_uri('http://127.0.0.1:5000').base_url)"
+    )
+    result = subprocess.run([str(interpreter), "-c", script, str(bundle)], capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "churn-dev-p4jn9xou8a8s-analysis-evaluation http://127.0.0.1:5000"
 
 
 def oldest_container_python() -> str | None:
