@@ -19,6 +19,7 @@ from pipeline_template import definition_source, pipeline_stack
 
 from mlmeta.config import get_environment
 from mlmeta.config.settings import MlflowSettings
+from mlmeta.doctor.mlflow_server import TRACKING_URI_OUTPUT as DOCTOR_READS
 from mlmeta.events.handlers import MLFLOW_TRACKING_URI, RECONCILER, SNAPSHOTTER, TRACKING_BACKEND
 from stacks.events_stack import EventsStack, construct_id_of
 from stacks.experiments_stack import ExperimentsStack
@@ -81,6 +82,7 @@ def test_the_app_stores_artifacts_in_its_own_bucket_through_its_own_role(stg):
     app = stg.template_json(stg.stacks.tracking)["Resources"][APP_ID]
     assert [d for d in app["DependsOn"] if d.startswith("MlflowServicePolicy")]
     template.has_output(TRACKING_URI_OUTPUT, {"Value": {"Fn::GetAtt": [APP_ID, "Arn"]}})
+    assert DOCTOR_READS == TRACKING_URI_OUTPUT  # mlmeta doctor reads the ARN from this output
 
 
 def test_the_artifact_store_is_a_secure_bucket(stg):
