@@ -15,6 +15,7 @@ from aws_cdk import aws_s3 as s3
 from aws_cdk.assertions import Match, Template
 from cfn_values import as_list, statements
 from cfnlint.api import lint
+from iam_definitions import Templates, check
 from pipeline_template import definition_source, pipeline_stack
 
 from mlmeta.config import get_environment
@@ -219,6 +220,13 @@ def test_the_tracking_server_role_gets_only_the_calls_the_client_makes():
     assert sorted(read.statement.to_statement_json()["Action"]) == ["sagemaker-mlflow:GetExperimentByName", "sagemaker-mlflow:SearchRuns"]
     assert set(READING_ACTIONS) < set(RECORDING_ACTIONS)
     assert record.statement.to_statement_json()["Resource"] == read.statement.to_statement_json()["Resource"] == SERVER_ARN
+    # No embedded environment has a tracking server, so its actions are checked against IAM's definitions here.
+    app_target = TrackingTarget("mlflow", APP_ARN, "mlflow-app")
+    documents = [s.statement.to_statement_json() for s in (record, read, *mlflow_statements(app_target, records=True))]
+    policy = {"Type": "AWS::IAM::Policy", "Properties": {"PolicyName": "p", "PolicyDocument": {"Statement": documents}}}
+    report = check(Templates({"s": {"Resources": {"P": policy}}}, "ap-northeast-1"))
+    assert [str(f) for f in report.findings] == []
+    assert len(report.actions_checked) == len(RECORDING_ACTIONS) + 1
 
 
 @pytest.mark.parametrize(
