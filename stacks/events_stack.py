@@ -12,7 +12,7 @@ bucket; their logical IDs are pinned by tests/infrastructure/test_events_stack.p
 
 from __future__ import annotations
 
-from aws_cdk import CfnOutput, RemovalPolicy, Stack
+from aws_cdk import CfnOutput, RemovalPolicy, Stack, Token, Tokenization
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
@@ -30,6 +30,7 @@ from stacks.events.notices import NoticesTopic
 from stacks.events.permissions import HandlerAccess
 from stacks.events.rules import EventRules
 from stacks.events.trail import ManagementEventsTrail
+from stacks.tracking.target import SAGEMAKER, TrackingTarget
 
 
 class EventsStack(Stack):
@@ -53,6 +54,7 @@ class EventsStack(Stack):
         lake_bucket: s3.IBucket,
         lake_key: kms.IKey,
         convention: NamingConvention = DEFAULT_CONVENTION,
+        tracking: TrackingTarget = SAGEMAKER,
         **kwargs,
     ) -> None:
         if not settings.use_cases:
@@ -79,6 +81,7 @@ class EventsStack(Stack):
             lake_bucket=lake_bucket.bucket_name,
             quarantine_queue_url=self.quarantine.queue.queue_url,
             notices_topic_arn=topic.topic_arn,
+            mlflow_tracking_uri=tracking.uri,
         )
         access = HandlerAccess(
             stack=self,
@@ -91,7 +94,8 @@ class EventsStack(Stack):
             notices_key=self.notices.key,
             quarantine_queue=self.quarantine.queue,
             convention=convention,
-            nag_external_references=_references_from(lake_bucket, self),
+            nag_external_references=_references_from(self, lake_bucket.bucket_arn, tracking.arn),
+            tracking=tracking,
         )
         self.functions = {
             spec.name: EventHandlerFunction(
@@ -125,9 +129,25 @@ class EventsStack(Stack):
         CfnOutput(self, QUEUE_URL_OUTPUT, value=self.doctor_probe.queue.queue_url, description="Where mlmeta doctor's probe events arrive")
 
 
-def _references_from(lake_bucket: s3.IBucket, consumer: Stack) -> dict[str, str]:
-    producer = Stack.of(lake_bucket)
-    return {} if producer is consumer else weak_references(producer, lake_bucket.bucket_arn)
+def _references_from(consumer: Stack, *values: str | None) -> dict[str, str]:
+    """How cdk-nag shows each of ``values`` that another stack produces (the lake's bucket, the MLflow server)."""
+    shown: dict[str, str] = {}
+    for value in values:
+        if value is None or not Token.is_unresolved(value):
+            continue
+        producer = _producer(value, consumer)
+        if producer is not None and producer is not consumer:
+            shown.update(weak_references(producer, value))
+    return shown
+
+
+def _producer(value: str, consumer: Stack) -> Stack | None:
+    """The stack whose resource ``value`` (a token) refers to."""
+    for reference in Tokenization.reverse_string(value).tokens:
+        target = getattr(reference, "target", None)
+        if target is not None:
+            return Stack.of(target)
+    return None
 
 
 def construct_id_of(spec: HandlerSpec) -> str:

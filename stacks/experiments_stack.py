@@ -18,6 +18,8 @@ from stacks.experiments.experiment import SageMakerExperiment
 from stacks.experiments.guardrail import NamingGuardrail
 from stacks.experiments.provisioner import ExperimentProvisioner
 from stacks.experiments.specs import PIPELINE_EXPERIMENT, experiment_specs
+from stacks.tracking.permissions import mlflow_statements
+from stacks.tracking.target import SAGEMAKER, TrackingTarget
 
 
 class ExperimentsStack(Stack):
@@ -36,6 +38,7 @@ class ExperimentsStack(Stack):
         *,
         settings: EnvironmentSettings,
         convention: NamingConvention = DEFAULT_CONVENTION,
+        tracking: TrackingTarget = SAGEMAKER,
         **kwargs,
     ) -> None:
         if not settings.use_cases:
@@ -84,6 +87,9 @@ class ExperimentsStack(Stack):
             convention=convention,
         )
         self.guardrail_policy = guardrail.policy
+        # mlmeta.track records people's runs to the environment's MLflow server when it is SageMaker's.
+        for statement in mlflow_statements(tracking, records=True):
+            self.guardrail_policy.add_statements(statement.statement)
 
         CfnOutput(
             self,

@@ -18,6 +18,8 @@ from stacks.feature_flags import FEATURE_FLAGS
 from stacks.lake_stack import LakeStack
 from stacks.monitoring_stack import MonitoringStack
 from stacks.pipeline_stack import PipelineStack
+from stacks.tracking.target import tracking_target
+from stacks.tracking_stack import TrackingStack
 
 TAG_ENVIRONMENT = "mlmeta:environment"
 TAG_MANAGED_BY = "mlmeta:managed-by"
@@ -35,9 +37,12 @@ class MlmetaStacks:
     monitoring: MonitoringStack
     # One per use case, in settings.use_cases order.
     pipelines: tuple[PipelineStack, ...] = ()
+    # Only when the environment provisions an MLflow server (tracking_backend "mlflow", MlflowSettings.provision).
+    tracking: TrackingStack | None = None
 
     def all(self) -> tuple[Stack, ...]:
-        return (self.lake, self.experiments, *self.pipelines, self.events, self.compaction, self.monitoring)
+        tracking = (self.tracking,) if self.tracking else ()
+        return (self.lake, *tracking, self.experiments, *self.pipelines, self.events, self.compaction, self.monitoring)
 
 
 def create_app(*, outdir: str | None = None) -> App:
@@ -52,11 +57,24 @@ def build(app: App, settings: EnvironmentSettings, queries: Sequence[NamedQuery]
     """Add the stacks of environment ``settings`` to ``app``. New stacks are added here, in dependency order."""
     settings.check_trail()
     settings.check_notice_subscribers()
+    settings.check_tracking()
     lake = LakeStack(
         app, settings.stack_name("lake"), settings=settings, queries=queries, **_stack_props(settings, "lake")
     )
+    tracking_stack = (
+        TrackingStack(app, settings.stack_name("tracking"), settings=settings, **_stack_props(settings, "tracking"))
+        if settings.provisions_mlflow
+        else None
+    )
+    # Where runs are recorded; a provisioned server's ARN reaches the experiments, pipeline and events stacks
+    # as a weak reference (the tracking stack's output, no export), like the lake's bucket.
+    tracking = tracking_target(settings, (tracking_stack.server.arn, tracking_stack.server.kind) if tracking_stack else None)
     experiments = ExperimentsStack(
-        app, settings.stack_name("experiments"), settings=settings, **_stack_props(settings, "experiments")
+        app,
+        settings.stack_name("experiments"),
+        settings=settings,
+        tracking=tracking,
+        **_stack_props(settings, "experiments"),
     )
     pipelines = tuple(
         PipelineStack(
@@ -64,6 +82,7 @@ def build(app: App, settings: EnvironmentSettings, queries: Sequence[NamedQuery]
             settings.stack_name(f"pipeline-{use_case.name}"),
             settings=settings,
             use_case=use_case,
+            tracking=tracking,
             **_stack_props(settings, f"pipeline-{use_case.name}"),
         )
         for use_case in settings.use_cases
@@ -78,6 +97,7 @@ def build(app: App, settings: EnvironmentSettings, queries: Sequence[NamedQuery]
         settings=settings,
         lake_bucket=lake.bucket,
         lake_key=lake.key,
+        tracking=tracking,
         **_stack_props(settings, "events"),
     )
     # Reads the lake's bucket, key and database and the events stack's notices topic (weak references).
@@ -99,7 +119,13 @@ def build(app: App, settings: EnvironmentSettings, queries: Sequence[NamedQuery]
         # Resource-level tags in the template too: visible in review and on each resource's own tag list.
         Tags.of(app).add(key, value)
     return MlmetaStacks(
-        lake=lake, experiments=experiments, events=events, compaction=compaction, monitoring=monitoring, pipelines=pipelines
+        lake=lake,
+        experiments=experiments,
+        events=events,
+        compaction=compaction,
+        monitoring=monitoring,
+        pipelines=pipelines,
+        tracking=tracking_stack,
     )
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from aws_cdk import CfnOutput, RemovalPolicy, Stack, Tags
+from aws_cdk import CfnOutput, RemovalPolicy, Stack, Tags, Token
 from constructs import Construct
 
 from mlmeta.config import EnvironmentSettings, UseCase
@@ -29,6 +29,8 @@ from stacks.pipeline.execution_role import PipelineExecutionRole
 from stacks.pipeline.sagemaker_pipeline import SageMakerPipeline
 from stacks.pipeline.schedule import PipelineSchedule
 from stacks.pipeline.step_code import StepCode, bundle_files, step_package
+from stacks.tracking.permissions import mlflow_statements
+from stacks.tracking.target import SAGEMAKER, TrackingTarget
 
 # Any id of the right shape: every execution id has 12 characters, so this checks the longest names
 # an execution will get (trials 1.1 and 1.2, the evaluation component) against the 120-character limit.
@@ -37,6 +39,8 @@ EXAMPLE_EXECUTION_ID = "p4jn9xou8a8s"
 ROLE_ARN_REFERENCE = "arn:${AWS::Partition}:iam::${AWS::AccountId}:role/${PipelineRoleName}"
 ARTIFACTS_URI_REFERENCE = "s3://${ArtifactsBucket}"
 STEP_CODE_BUCKET_REFERENCE = "${StepCodeBucket}"
+# The provisioned MLflow server's ARN, known at deploy only.
+MLFLOW_TRACKING_URI_VARIABLE = "MlflowTrackingUri"
 
 
 @dataclass(frozen=True)
@@ -73,6 +77,7 @@ class PipelineStack(Stack):
         settings: EnvironmentSettings,
         use_case: UseCase,
         convention: NamingConvention = DEFAULT_CONVENTION,
+        tracking: TrackingTarget = SAGEMAKER,
         **kwargs,
     ) -> None:
         # Before any construct: bad names and missing step code fail the synth here.
@@ -93,6 +98,9 @@ class PipelineStack(Stack):
             self, "Artifacts", key_alias=f"alias/{construct_id}-artifacts", retention=settings.retention, removal_policy=retained
         )
         code = StepCode(self, "StepCode", package=package)
+        # A token (the tracking stack's ARN) goes into the definition as a ${...} reference, filled in at deploy.
+        uri_is_token = tracking.uri is not None and Token.is_unresolved(tracking.uri)
+        tracking_variables = {MLFLOW_TRACKING_URI_VARIABLE: tracking.uri} if uri_is_token else {}
         spec = PipelineSpec(
             use_case=use_case.name,
             env=settings.name,
@@ -105,6 +113,7 @@ class PipelineStack(Stack):
             code_uri=f"s3://{STEP_CODE_BUCKET_REFERENCE}/{code.object_key}",
             step_package=package,
             convention=convention,
+            tracking_environment=tracking.environment(uri=f"${{{MLFLOW_TRACKING_URI_VARIABLE}}}" if uri_is_token else None),
         )
         role = PipelineExecutionRole(
             self,
@@ -118,6 +127,7 @@ class PipelineStack(Stack):
             code_object_key=code.object_key,
             image_uris=image_uris_of(spec),
             convention=convention,
+            tracking_statements=mlflow_statements(tracking, records=True),
         )
         self.pipeline = SageMakerPipeline(
             self,
@@ -129,6 +139,7 @@ class PipelineStack(Stack):
                 "PipelineRoleName": role.role.role_name,
                 "ArtifactsBucket": artifacts.bucket.bucket_name,
                 "StepCodeBucket": code.asset.s3_bucket_name,
+                **tracking_variables,
             },
             role=role.role,
             role_policy=role.policy,

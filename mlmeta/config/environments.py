@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from mlmeta.config.settings import EnvironmentSettings, MetricAlarmSettings, RetentionSettings, UseCase
+from mlmeta.config.settings import EnvironmentSettings, MetricAlarmSettings, MlflowSettings, RetentionSettings, UseCase
 
 EXAMPLE_USE_CASE = UseCase(
     name="churn-prediction",
@@ -27,6 +27,11 @@ GIB = 1024**3
 # parameters; dev and stg run when someone starts them.
 WEEKLY_SCHEDULE = "cron(0 18 ? * SUN *)"
 
+# Tracking backends (docs/infrastructure.md, "MLflow"): stg records to a serverless MLflow App its tracking
+# stack provisions, dev and prod to SageMaker Experiments, so every synth builds both paths. Not dev: the
+# local demo and `make rehearse ENV=dev` run on moto, which has no MLflow (no API, no CloudFormation
+# model), so everything referring to the App's ARN (snapshotter, reconciler, their rules) would be left out.
+
 ENVIRONMENTS: dict[str, EnvironmentSettings] = {
     "dev": EnvironmentSettings(
         name="dev",
@@ -44,6 +49,8 @@ ENVIRONMENTS: dict[str, EnvironmentSettings] = {
         athena_bytes_scanned_cutoff=5 * GIB,
         retention=RetentionSettings(athena_results_days=14, access_logs_days=180, log_retention_days=90),
         retain_data=True,
+        tracking_backend="mlflow",
+        mlflow=MlflowSettings(provision="app", weekly_maintenance_window_start="Tue:18:30"),
     ),
     "prod": EnvironmentSettings(
         name="prod",

@@ -14,6 +14,15 @@ from typing import Literal
 from mlmeta_contract.resources import resource_name
 
 NamingMode = Literal["audit", "enforce"]
+# Where the evaluate step, mlmeta.track and the handlers record runs (docs/infrastructure.md, "MLflow").
+TrackingBackend = Literal["sagemaker", "mlflow"]
+TRACKING_BACKENDS = ("sagemaker", "mlflow")
+# What the tracking stack provisions: a serverless MLflow App, or a tracking server of a fixed size.
+MlflowProvision = Literal["app", "tracking-server"]
+MLFLOW_PROVISIONS = ("app", "tracking-server")
+TrackingServerSize = Literal["Small", "Medium", "Large"]
+TRACKING_SERVER_SIZES = ("Small", "Medium", "Large")
+DEFAULT_TRACKING_SERVER_SIZE = "Small"
 # Which way a model metric gets worse: an auc falls, a log loss rises.
 MetricDirection = Literal["higher-is-better", "lower-is-better"]
 
@@ -27,6 +36,12 @@ class SettingsError(ValueError):
 
 
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+# The ARN shapes of CloudFormation's schemas (AWS::SageMaker::MlflowApp, ::MlflowTrackingServer).
+_MLFLOW_APP_ARN = re.compile(r"arn:aws[a-z-]*:sagemaker:[a-z0-9-]+:\d{12}:mlflow-app/[A-Za-z0-9-]+")
+_TRACKING_SERVER_ARN = re.compile(r"arn:aws[a-z-]*:sagemaker:[a-z0-9-]+:\d{12}:mlflow-tracking-server/[a-zA-Z0-9](-*[a-zA-Z0-9]){0,255}")
+_HTTPS_URL = re.compile(r"https://[^\s/?#]+(/[^\s]*)?")
+_MAINTENANCE_WINDOW = re.compile(r"(Mon|Tue|Wed|Thu|Fri|Sat|Sun):([01]\d|2[0-3]):([0-5]\d)")
+MlflowTargetKind = Literal["mlflow-app", "mlflow-tracking-server", "url"]
 
 
 def notice_protocol(subscriber: str) -> Literal["email", "https"] | None:
@@ -118,6 +133,80 @@ class UseCase:
 
 
 @dataclass(frozen=True)
+class MlflowSettings:
+    """Where runs go when ``tracking_backend`` is ``"mlflow"``: exactly one of ``provision`` and ``existing``.
+
+    ``MlflowSettings(provision="app")``: the tracking stack provisions a serverless MLflow App;
+    ``MlflowSettings(provision="tracking-server", tracking_server_size="Medium")``: a tracking server;
+    ``MlflowSettings(existing="arn:aws:sagemaker:...:mlflow-app/app-...")`` (or a tracking server's ARN,
+    or the https:// URL of a self-hosted server): one that already exists, nothing provisioned."""
+
+    provision: MlflowProvision | None = None
+    # Only with provision="tracking-server" (the serverless App sizes itself); None there means "Small".
+    tracking_server_size: TrackingServerSize | None = None
+    existing: str | None = None
+    # When SageMaker may patch what this stack provisions, "Tue:03:30" (UTC); None leaves it to SageMaker.
+    weekly_maintenance_window_start: str | None = None
+
+    def check(self, environment: str) -> None:
+        """Fails synth with one line on a combination that provisions nothing, two things, or something unusable."""
+        where = f"environment {environment}: mlflow"
+        if self.provision is not None and self.existing is not None:
+            raise SettingsError(
+                f"{where} has provision={self.provision!r} and existing={self.existing!r}: keep one (provision creates a "
+                "server, existing points at one)"
+            )
+        if self.provision is None and self.existing is None:
+            raise SettingsError(
+                f"{where} names no server: set provision='app' (serverless MLflow App), provision='tracking-server', "
+                "or existing='<MLflow App or tracking server ARN, or https:// URL>'"
+            )
+        if self.provision is not None and self.provision not in MLFLOW_PROVISIONS:
+            raise SettingsError(f"{where}: provision={self.provision!r} is neither 'app' nor 'tracking-server'")
+        if self.tracking_server_size is not None and self.provision != "tracking-server":
+            raise SettingsError(
+                f"{where}: tracking_server_size={self.tracking_server_size!r} sizes a tracking server only; "
+                f"with provision={self.provision!r} remove it"
+            )
+        if self.tracking_server_size is not None and self.tracking_server_size not in TRACKING_SERVER_SIZES:
+            raise SettingsError(
+                f"{where}: tracking_server_size={self.tracking_server_size!r} is not one of {', '.join(TRACKING_SERVER_SIZES)}"
+            )
+        if self.existing is not None and self.existing_kind is None:
+            raise SettingsError(
+                f"{where}: existing={self.existing!r} is neither an MLflow App ARN (arn:aws:sagemaker:REGION:ACCOUNT:"
+                "mlflow-app/ID), a tracking server ARN (...:mlflow-tracking-server/NAME) nor an https:// URL"
+            )
+        if self.weekly_maintenance_window_start is not None:
+            if self.existing is not None:
+                raise SettingsError(
+                    f"{where}: weekly_maintenance_window_start applies to a server this stack provisions, not to existing={self.existing!r}"
+                )
+            if not _MAINTENANCE_WINDOW.fullmatch(self.weekly_maintenance_window_start):
+                raise SettingsError(
+                    f"{where}: weekly_maintenance_window_start={self.weekly_maintenance_window_start!r} is not Ddd:HH:MM "
+                    "in UTC (e.g. 'Tue:03:30')"
+                )
+
+    @property
+    def existing_kind(self) -> MlflowTargetKind | None:
+        """What ``existing`` points at, or None when it is unset or of no known shape."""
+        if self.existing is None:
+            return None
+        if _MLFLOW_APP_ARN.fullmatch(self.existing):
+            return "mlflow-app"
+        if _TRACKING_SERVER_ARN.fullmatch(self.existing):
+            return "mlflow-tracking-server"
+        if _HTTPS_URL.fullmatch(self.existing):
+            return "url"
+        return None
+
+    @property
+    def server_size(self) -> TrackingServerSize:
+        return self.tracking_server_size or DEFAULT_TRACKING_SERVER_SIZE
+
+
+@dataclass(frozen=True)
 class EnvironmentSettings:
     """Everything that differs between dev, stg and prod."""
 
@@ -150,6 +239,10 @@ class EnvironmentSettings:
     # The daily compaction rechecks this many days before today (docs/compaction.md): a late snapshot
     # whose S3 event was lost is still picked up if it arrived within this many days of its day.
     compaction_lookback_days: int = 3
+    # Where runs are recorded: SageMaker Experiments (the default) or MLflow, configured by ``mlflow``
+    # (docs/infrastructure.md, "MLflow"). MLflow needs mlflow=MlflowSettings(...); sagemaker none.
+    tracking_backend: TrackingBackend = "sagemaker"
+    mlflow: MlflowSettings | None = None
 
     def check_trail(self) -> None:
         """Fails synth with one line unless exactly one way of delivering CloudTrail's events is declared."""
@@ -173,6 +266,33 @@ class EnvironmentSettings:
                     f"environment {self.name}: notice subscriber {subscriber!r} is neither an e-mail address "
                     "(name@example.com) nor an https:// URL"
                 )
+
+    def check_tracking(self) -> None:
+        """Fails synth with one line unless the backend and its MLflow settings go together."""
+        if self.tracking_backend not in TRACKING_BACKENDS:
+            raise SettingsError(f"environment {self.name}: tracking_backend={self.tracking_backend!r} is neither 'sagemaker' nor 'mlflow'")
+        if self.tracking_backend == "sagemaker" and self.mlflow is not None:
+            raise SettingsError(
+                f"environment {self.name}: mlflow is set but tracking_backend is 'sagemaker', so nothing would record "
+                "to it; set tracking_backend='mlflow' or remove mlflow"
+            )
+        if self.tracking_backend == "mlflow":
+            if self.mlflow is None:
+                raise SettingsError(
+                    f"environment {self.name}: tracking_backend='mlflow' needs mlflow=MlflowSettings(provision='app'), "
+                    "provision='tracking-server', or existing='<ARN or https:// URL>'"
+                )
+            self.mlflow.check(self.name)
+
+    @property
+    def provisions_mlflow(self) -> bool:
+        """Whether this environment's tracking stack creates an MLflow App or tracking server."""
+        return self.tracking_backend == "mlflow" and self.mlflow is not None and self.mlflow.provision is not None
+
+    @property
+    def mlflow_server_name(self) -> str:
+        # The MLflow App's or tracking server's name: letters, digits and hyphens (CloudFormation's pattern).
+        return f"mlmeta-{self.name}"
 
     @property
     def glue_database_name(self) -> str:

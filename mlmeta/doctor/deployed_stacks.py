@@ -15,7 +15,11 @@ from mlmeta.doctor.result import CheckResult, failed, passed
 def expected_stack_names(settings: EnvironmentSettings) -> tuple[str, ...]:
     """The stacks ``stacks.mlmeta_app.build`` adds for ``settings`` (a test compares the two), in deploy order."""
     pipelines = tuple(f"pipeline-{use_case.name}" for use_case in settings.use_cases)
-    return tuple(settings.stack_name(c) for c in ("lake", "experiments", *pipelines, "events", "compaction", "monitoring"))
+    # The tracking stack only where the environment provisions an MLflow server.
+    tracking = ("tracking",) if settings.provisions_mlflow else ()
+    return tuple(
+        settings.stack_name(c) for c in ("lake", *tracking, "experiments", *pipelines, "events", "compaction", "monitoring")
+    )
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,8 @@ from mlmeta.doctor.deployed_stacks import Deployment, check_stacks, deploy_comma
 from mlmeta.doctor.events_resources import KINDS, check_events_resources
 from mlmeta.doctor.identity import check_credentials
 from mlmeta.doctor.layers import LAYERS, check_layer
+from mlmeta.doctor.mlflow_server import CHECK as MLFLOW_CHECK
+from mlmeta.doctor.mlflow_server import check_mlflow_server
 from mlmeta.doctor.probe import CHECK as PROBE_CHECK
 from mlmeta.doctor.probe import DEFAULT_TIMEOUT_SECONDS, check_probe
 from mlmeta.doctor.result import CheckResult, failed, skipped
@@ -82,6 +84,8 @@ def _post_deploy(
     results += _guarded("events resources", lambda: check_events_resources(ctx, deployment))
     results += _guarded(WORKGROUP_CHECK, lambda: check_workgroup(ctx))
     results += _guarded(QUERIES_CHECK, lambda: check_named_queries(ctx, queries))
+    if ctx.settings.tracking_backend == "mlflow":
+        results += _guarded(MLFLOW_CHECK, lambda: check_mlflow_server(ctx, deployment))
     if ctx.settings.create_trail:
         results += _guarded(CREATED_CHECK, lambda: check_created_trail(ctx))
     results += _guarded(PROBE_CHECK, lambda: check_probe(ctx, timeout=probe_timeout, clock=clock))
@@ -92,6 +96,7 @@ def post_deploy_checks(settings: EnvironmentSettings) -> list[str]:
     """The names of the post-deploy checks, in the order they run."""
     names = [f"stack {name}" for name in expected_stack_names(settings)]
     names += [f"events {kind.plural}" for kind in KINDS] + [WORKGROUP_CHECK, QUERIES_CHECK]
+    names += [MLFLOW_CHECK] if settings.tracking_backend == "mlflow" else []
     return names + ([CREATED_CHECK] if settings.create_trail else []) + [PROBE_CHECK]
 
 

@@ -27,6 +27,8 @@ from mlmeta_contract.handlers import (
     QUARANTINE_QUEUE_URL,
     RECONCILER_LOOKBACK_HOURS,
     SERVICE_NAME,
+    MLFLOW_TRACKING_URI,
+    TRACKING_BACKEND,
     service_name,
 )
 from mlmeta_contract.naming import CONVENTION_ENV_VAR, DEFAULT_CONVENTION, NamingConvention, new
@@ -39,6 +41,9 @@ class EventResources:
     lake_bucket: str
     quarantine_queue_url: str
     notices_topic_arn: str
+    # The MLflow server's ARN or URL when the environment records to MLflow (the stack: the tracking
+    # stack's ARN token); None falls back to the settings' existing server, if any.
+    mlflow_tracking_uri: str | None = None
 
 
 @dataclass(frozen=True)
@@ -55,6 +60,8 @@ class HandlerSpec:
     needs_notices: bool = False
     needs_pipelines: bool = False
     emits_metrics: bool = False
+    # Reads the execution's runs from the environment's tracking backend (SageMaker or MLflow).
+    needs_tracking: bool = False
     module: str = "handler"
     function: str = "lambda_handler"
 
@@ -94,6 +101,7 @@ SNAPSHOTTER = HandlerSpec(
     memory_mb=512,
     needs_lake=True,
     emits_metrics=True,
+    needs_tracking=True,
 )
 RECONCILER = HandlerSpec(
     name=names.RECONCILER,
@@ -105,6 +113,7 @@ RECONCILER = HandlerSpec(
     needs_notices=True,
     needs_pipelines=True,
     emits_metrics=True,
+    needs_tracking=True,
 )
 HANDLERS: tuple[HandlerSpec, ...] = (TAGGER, NAMING_GUARD, SNAPSHOTTER, RECONCILER)
 HANDLERS_BY_NAME = {spec.name: spec for spec in HANDLERS}
@@ -141,4 +150,17 @@ def handler_environment(
         environment[LOOKBACK_HOURS] = str(RECONCILER_LOOKBACK_HOURS)
     if spec.emits_metrics:
         environment[METRICS_NAMESPACE] = METRICS_NAMESPACE_VALUE
+    if spec.needs_tracking:
+        environment.update(tracking_environment(settings, resources.mlflow_tracking_uri))
+    return environment
+
+
+def tracking_environment(settings: EnvironmentSettings, mlflow_tracking_uri: str | None = None) -> dict[str, str]:
+    """``MLMETA_TRACKING_BACKEND`` and, for MLflow, ``MLMETA_MLFLOW_TRACKING_URI``: ``mlflow_tracking_uri``
+    (a provisioned server's ARN) or the settings' existing server; left out when neither is known."""
+    environment = {TRACKING_BACKEND: settings.tracking_backend}
+    if settings.tracking_backend == "mlflow":
+        uri = mlflow_tracking_uri or (settings.mlflow.existing if settings.mlflow else None)
+        if uri:
+            environment[MLFLOW_TRACKING_URI] = uri
     return environment

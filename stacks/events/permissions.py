@@ -36,6 +36,8 @@ from mlmeta_contract.lake.schema import COMPONENT_SNAPSHOTS, METRIC_SNAPSHOTS, N
 from mlmeta_contract.naming import NamingConvention, arn_patterns
 from mlmeta_contract.naming.tags import TAG_NAMING
 from stacks.pipeline.execution_role import PIPELINE_JOB_PREFIX, Statement
+from stacks.tracking.permissions import mlflow_statements
+from stacks.tracking.target import SAGEMAKER, TrackingTarget
 
 # The reconciler's state: the sweep marker (lambdas/reconciler/sweep.py: state/reconciler/naming-sweep.json)
 # and the incomplete-snapshot markers the snapshotter leaves for it (lambdas/snapshotter/completeness.py).
@@ -78,6 +80,8 @@ class HandlerAccess:
     convention: NamingConvention
     # How cdk-nag shows references to other stacks (stacks.events.nag_findings.weak_references).
     nag_external_references: Mapping[str, str] = field(default_factory=dict)
+    # Where the snapshotter and the reconciler read runs from: MLflow calls are granted on its server only.
+    tracking: TrackingTarget = SAGEMAKER
 
     def sagemaker_arn(self, resource_type: str, name: str) -> str:
         return self.stack.format_arn(service="sagemaker", resource=resource_type, resource_name=name)
@@ -173,6 +177,7 @@ def _snapshotter(access: HandlerAccess) -> list[Statement]:
         ),
         allow("MarkIncompleteSnapshots", ["s3:PutObject"], access.lake_objects(INCOMPLETE_SNAPSHOT_MARKERS_PREFIX), wildcards=_MARKERS),
         allow("EncryptLakeObjects", ["kms:GenerateDataKey"], [access.lake_key.key_arn]),
+        *mlflow_statements(access.tracking, records=False),
     ]
 
 
@@ -204,6 +209,7 @@ def _reconciler(access: HandlerAccess) -> list[Statement]:
         allow("ListSnapshotDaysAndMarkers", ["s3:ListBucket"], [access.lake_bucket.bucket_arn]),
         allow("UseLakeKey", ["kms:GenerateDataKey", "kms:Decrypt"], [access.lake_key.key_arn]),
         *_notify(access),
+        *mlflow_statements(access.tracking, records=False),
     ]
 
 

@@ -12,7 +12,8 @@ Every statement names its actions (no ``*`` action) and its resources by ARN:
   model packages of this pipeline's model package group;
 - SageMaker Experiments: the pipeline's experiment; trials 1.1 and 1.2 and the analysis component by
   the convention's ARN shapes (``mlmeta_contract.naming.arn_patterns``); job components ``pipelines-*``;
-- iam:PassRole on itself, to SageMaker only (Pipelines passes the role to the jobs).
+- iam:PassRole on itself, to SageMaker only (Pipelines passes the role to the jobs);
+- with the MLflow backend, the evaluate step's MLflow calls on the environment's server's ARN only.
 
 One action needs ``Resource: *`` (acknowledged below): ecr:GetAuthorizationToken, which has no resource
 type in the IAM service definitions. sagemaker:BatchPutMetrics has the experiment-trial-component and
@@ -58,6 +59,7 @@ class PipelineExecutionRole(Construct):
         code_object_key: str,
         image_uris: Iterable[str],
         convention: NamingConvention = DEFAULT_CONVENTION,
+        tracking_statements: Sequence[Statement] = (),
     ) -> None:
         super().__init__(scope, construct_id)
         stack = Stack.of(self)
@@ -196,6 +198,8 @@ class PipelineExecutionRole(Construct):
                 [self.role.role_arn],
                 conditions={"StringEquals": {"iam:PassedToService": "sagemaker.amazonaws.com"}},
             ),
+            # The evaluate step records its run to the environment's MLflow server (stacks.tracking.permissions).
+            *tracking_statements,
         ]
         self.policy = iam.Policy(self, "Policy", statements=[s.statement for s in statements], roles=[self.role])
         acknowledge_wildcard_resources(self.policy, statements)

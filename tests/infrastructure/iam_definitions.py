@@ -63,6 +63,8 @@ ARN_SHAPES = {
     ("AWS::Athena::WorkGroup", "Ref"): "{name}",
     ("AWS::CloudTrail::Trail", "Arn"): "arn:aws:cloudtrail:{region}:{account}:trail/{name}",
     ("AWS::Scheduler::Schedule", "Arn"): "arn:aws:scheduler:{region}:{account}:schedule/default/{name}",
+    ("AWS::SageMaker::MlflowApp", "Arn"): "arn:aws:sagemaker:{region}:{account}:mlflow-app/{name}",
+    ("AWS::SageMaker::MlflowTrackingServer", "TrackingServerArn"): "arn:aws:sagemaker:{region}:{account}:mlflow-tracking-server/{name}",
 }
 
 

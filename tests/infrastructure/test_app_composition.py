@@ -9,7 +9,7 @@ from stacks.mlmeta_app import MANAGED_BY, TAG_ENVIRONMENT, TAG_MANAGED_BY
 # Resource types in the stacks whose CloudFormation schema has Tags.
 TAGGABLE_TYPES = (
     "AWS::KMS::Key", "AWS::S3::Bucket", "AWS::Athena::WorkGroup",
-    "AWS::Lambda::Function", "AWS::IAM::Role", "AWS::Logs::LogGroup", "AWS::CloudWatch::Alarm",
+    "AWS::Lambda::Function", "AWS::IAM::Role", "AWS::Logs::LogGroup", "AWS::CloudWatch::Alarm", "AWS::SageMaker::MlflowApp",
 )
 
 

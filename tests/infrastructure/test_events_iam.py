@@ -18,7 +18,9 @@ NOTICES_KEY = "arn:aws:kms:ap-northeast-1:123456789012:key/notices"
 QUARANTINE = "arn:aws:sqs:ap-northeast-1:123456789012:quarantine"
 FAILURES = "arn:aws:sqs:ap-northeast-1:123456789012:failed-invocations"
 # The lake's weak references, by the output they read (the lake stack's bucket ARN, bucket name, key ARN).
-_OUTPUTS = {"PublishOutputFnGetAttStorageBucket5CB7C8EAArnD5536396": LAKE, "PublishOutputFnGetAttStorageKeyBAA9457BArn8824BD98": LAKE_KEY}
+MLFLOW_APP = "arn:aws:sagemaker:ap-northeast-1:123456789012:mlflow-app/app-4xmpl3ab12cd"
+_OUTPUTS = {"PublishOutputFnGetAttStorageBucket5CB7C8EAArnD5536396": LAKE, "PublishOutputFnGetAttStorageKeyBAA9457BArn8824BD98": LAKE_KEY,
+            "PublishOutputFnGetAttMlflowApp434C8BD0Arn0C950034": MLFLOW_APP}
 _REFS = {"NoticesTopic898AF2CD": TOPIC}
 _ATTS = {("NoticesKey98C62BF4", "Arn"): NOTICES_KEY, ("QuarantineQueue7DCA55F2", "Arn"): QUARANTINE,
          ("FailedInvocationsQueueC607D06D", "Arn"): FAILURES}  # fmt: skip
@@ -82,12 +84,19 @@ EXPECTED_ACTIONS = {
 # Every handler quarantines (an event too large for the queue goes to the lake's quarantine/ prefix); the
 # on-failure destination is written by Lambda with the function's role.
 COMMON_ACTIONS = {"sqs:SendMessage", "sqs:GetQueueAttributes", "sqs:GetQueueUrl", "s3:PutObject", "kms:GenerateDataKey"}
+# Where the environment records to a provisioned MLflow App (stg), the handlers that read runs call it.
+MLFLOW_READERS = {"snapshotter", "reconciler"}
+
+
+def expected_actions(env_app, handler: str) -> set[str]:
+    mlflow = {"sagemaker:CallMlflowAppApi"} if env_app.settings.provisions_mlflow and handler in MLFLOW_READERS else set()
+    return EXPECTED_ACTIONS[handler] | COMMON_ACTIONS | mlflow
 
 
 @pytest.mark.parametrize("handler", sorted(EXPECTED_ACTIONS))
 def test_each_handler_has_exactly_the_actions_it_calls(env_app, handler):
     actions = {a for s in role_statements(env_app, handler) for a in as_list(s["Action"])}
-    assert actions == EXPECTED_ACTIONS[handler] | COMMON_ACTIONS
+    assert actions == expected_actions(env_app, handler)
 
 
 @pytest.mark.parametrize("handler", sorted(EXPECTED_ACTIONS))

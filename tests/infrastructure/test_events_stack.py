@@ -118,13 +118,18 @@ def test_each_handler_runs_as_its_spec_says_with_the_shared_environment(env_app,
     assert layer_parameters(template, function) == [f"/aws/service/powertools/python/arm64/{python}/{POWERTOOLS_VERSION}"]
     assert (function["Timeout"], function["MemorySize"]) == (spec.timeout_seconds, spec.memory_mb)
     assert "ReservedConcurrentExecutions" not in function
-    resources_as_rendered = EventResources(lake_bucket="LAKE", quarantine_queue_url="QUEUE", notices_topic_arn="TOPIC")
+    tracking = env_app.stacks.tracking
+    resources_as_rendered = EventResources(lake_bucket="LAKE", quarantine_queue_url="QUEUE", notices_topic_arn="TOPIC",
+                                           mlflow_tracking_uri="MLFLOW" if tracking else None)
     expected = handler_environment(spec, env_app.settings, resources_as_rendered)
     rendered = {
         "LAKE": {"Fn::GetStackOutput": {"StackName": lake, "Region": env_app.settings.region,
                                         "OutputName": "PublishOutputRefStorageBucket5CB7C8EA8BD21DD5"}},
         "QUEUE": {"Ref": QUEUES["Quarantine"]},
         "TOPIC": {"Ref": TOPIC},
+        # The provisioned MLflow server's ARN (stg), read from the tracking stack at deploy.
+        "MLFLOW": tracking and {"Fn::GetStackOutput": {"StackName": tracking.stack_name, "Region": env_app.settings.region,
+                                                       "OutputName": "PublishOutputFnGetAttMlflowApp434C8BD0Arn0C950034"}},
     }  # fmt: skip
     assert function["Environment"]["Variables"] == {name: rendered.get(value, value) for name, value in expected.items()}
 

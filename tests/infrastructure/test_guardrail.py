@@ -41,6 +41,9 @@ def test_one_policy_per_environment_with_statements_by_naming_mode(env_app):
     settings = env_app.settings
     policy = guardrail(env_app.template_json(env_app.stacks.experiments))
     sids = {s["Sid"]: s for s in policy["PolicyDocument"]["Statement"]}
+    # mlmeta.track records to a provisioned MLflow App (stg): tests/infrastructure/test_tracking_stack.py.
+    mlflow = sids.pop("MlflowCallApp", None)
+    assert (mlflow is not None) is settings.provisions_mlflow
 
     assert policy["ManagedPolicyName"] == f"mlmeta-{settings.name}-experiment-naming"
     if settings.naming_mode == "enforce":

@@ -102,6 +102,15 @@ def compaction_acknowledgements(env: str) -> set[tuple[str, str]]:
     }
 
 
+def tracking_acknowledgements(env_app) -> set[tuple[str, str]]:
+    """Tracking stack (stg: a serverless MLflow App, docs/infrastructure.md): the artifact store's access-log
+    bucket, and the objects MLflow names at run time under artifacts/."""
+    if env_app.stacks.tracking is None:
+        return set()
+    return {("MlflowStorageAccessLogs7464401D", "AwsSolutions-S1"),
+            ("MlflowServicePolicy3AD1BF57", "AwsSolutions-IAM5[Resource::<MlflowStorageBucket494E5549.Arn>/artifacts/*]")}
+
+
 MIN_REASON_CHARS = 30
 
 
@@ -143,7 +152,7 @@ def python_runtime_acknowledgements(env_app) -> set[tuple[str, str]]:
 def test_acknowledgements_are_the_reviewed_ones(env_app):
     env = env_app.settings.name
     expected = EXPECTED_ACKNOWLEDGEMENTS | pipeline_acknowledgements(env) | events_acknowledgements(env) | compaction_acknowledgements(env)
-    expected |= python_runtime_acknowledgements(env_app)
+    expected |= python_runtime_acknowledgements(env_app) | tracking_acknowledgements(env_app)
     assert {(logical_id, rule) for logical_id, rule, _ in acknowledgements(env_app)} == expected
 
 

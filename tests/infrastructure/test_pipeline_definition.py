@@ -163,6 +163,8 @@ def test_cloudformation_fills_in_a_concrete_definition(env_app):
                 "PipelineRoleName": "role-name",
                 "ArtifactsBucket": "artifacts-bucket",
                 "StepCodeBucket": "assets-bucket",
+                # stg records to the MLflow App its tracking stack provisions (test_tracking_stack.py).
+                **({"MlflowTrackingUri": "arn:aws:sagemaker:r:1:mlflow-app/app-x"} if env_app.stacks.tracking else {}),
             },
         )
     )

@@ -111,7 +111,7 @@ def build_definition(spec: PipelineSpec) -> str:
 
         report = PropertyFile(name="EvaluationReport", output_name=EVALUATION_OUTPUT, path=REPORT_FILE)
         evaluation_uri = execution_uri(EVALUATION_OUTPUT)
-        evaluator = ScriptProcessor(image_uri=xgboost_image, command=["python3"], env=convention_environment(spec.convention), **common)
+        evaluator = ScriptProcessor(image_uri=xgboost_image, command=["python3"], env=evaluate_environment(spec), **common)
         evaluate = ProcessingStep(
             name=EVALUATE,
             step_args=evaluator.run(
@@ -196,6 +196,11 @@ def image_uris_of(spec: PipelineSpec) -> tuple[str, ...]:
 
 def _xgboost_image(spec: PipelineSpec) -> str:
     return image_uris.retrieve("xgboost", region=spec.region, version=spec.xgboost_version)
+
+
+def evaluate_environment(spec: PipelineSpec) -> dict[str, str]:
+    """The evaluate step's variables: the convention (when not the built-in one) and where it records runs."""
+    return {**convention_environment(spec.convention), **spec.tracking_environment}
 
 
 def convention_environment(convention: NamingConvention) -> dict[str, str]:

@@ -7,7 +7,8 @@ so the definition is built once per synth with no CDK tokens inside the SDK.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 from mlmeta_contract.naming import DEFAULT_CONVENTION, NamingConvention
 
@@ -42,6 +43,9 @@ class PipelineSpec:
     step_package: str
     # Passed to the evaluate step, so trial 1.2 is named by the same convention the stack checked.
     convention: NamingConvention = DEFAULT_CONVENTION
+    # The evaluate step's tracking variables (MLMETA_TRACKING_BACKEND, MLMETA_MLFLOW_TRACKING_URI); a value
+    # may be a ${Name} reference the stack fills in (a provisioned MLflow server's ARN). Empty: SageMaker.
+    tracking_environment: Mapping[str, str] = field(default_factory=dict)
     instance_type: str = DEFAULT_INSTANCE_TYPE
     xgboost_version: str = XGBOOST_VERSION
     sklearn_version: str = SKLEARN_VERSION
