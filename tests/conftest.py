@@ -9,6 +9,8 @@ import boto3
 import pytest
 from botocore.stub import Stubber
 
+from mlmeta.local.mlflow_server import LocalMlflowServer, running_mlflow_server
+
 # CDK's built-in CloudFormation validation costs ~2 s per synth; `make synth` runs it, the tests rely
 # on cfn-lint instead. cdk-nag (a validation plugin too) still runs with this set.
 os.environ.setdefault("CDK_VALIDATION", "false")
@@ -35,3 +37,13 @@ def athena_stub(athena_client) -> Iterator[Stubber]:
     with Stubber(athena_client) as stub:
         yield stub
         stub.assert_no_pending_responses()
+
+
+# One real MLflow tracking server for the whole session (startup takes 10-60 s on a loaded machine):
+# every MLflow test shares it, each in its own experiments. It is never skipped: if it cannot start,
+# the fixture errors with the server's log path (MlflowServerError says it).
+@pytest.fixture(scope="session")
+def mlflow_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalMlflowServer]:
+    # A generous start-up limit: the first start migrates the SQLite schema, slow on a loaded machine.
+    with running_mlflow_server(tmp_path_factory.mktemp("mlflow-server"), timeout=600) as server:
+        yield server
