@@ -17,7 +17,7 @@ import sys
 import types
 from typing import Any
 
-from mlmeta.track.backends import BACKEND_ENV_VAR, BACKENDS, TRACKING_URI_ENV_VAR
+from mlmeta.track.backends import BACKENDS, TRACKING_BACKEND_ENV_VAR, TRACKING_URI_ENV_VAR
 from mlmeta.track.errors import BackendError, NameRefused, TrackingError
 from mlmeta.track.run import Run
 from mlmeta.track.tracking import track
@@ -25,7 +25,7 @@ from mlmeta.track.tracking import track
 __all__ = [
     "BACKENDS",
     "RUN_COLUMNS",
-    "BACKEND_ENV_VAR",
+    "TRACKING_BACKEND_ENV_VAR",
     "TRACKING_URI_ENV_VAR",
     "BackendError",
     "NameRefused",

@@ -203,6 +203,6 @@ def test_an_unreachable_sagemaker_is_one_error_naming_the_call(local_aws, monkey
 
 def test_an_unknown_backend_is_refused(local_aws, monkeypatch):
     monkeypatch.setenv("MLMETA_TRACKING_BACKEND", "wandb")
-    with pytest.raises(TrackingError, match=r"\$MLMETA_TRACKING_BACKEND 'wandb' is not a tracking backend; use one of sagemaker, mlflow"):
+    with pytest.raises(TrackingError, match=r"MLMETA_TRACKING_BACKEND=.wandb. is not a tracking backend: set it to sagemaker or mlflow"):
         with mlmeta.track(use_case="churn-prediction", topic="feature-selection", user="ikazaki"):
             pass
