@@ -41,6 +41,8 @@ ALLOWED: dict[str, tuple[str, ...]] = {
     "mlmeta.config": (),
     # The library and CLI (laptop, notebook, CI): only itself. ``mlmeta.cli`` is checked apart below.
     "mlmeta": ("mlmeta",),
+    # The notebook's tracking API: the MLflow backend speaks through the shared REST client.
+    "mlmeta.track": ("mlmeta", "mlmeta_contract"),
     # Lambda: the handler packages and the mlmeta paths the assets ship (stacks/runtime_code.py).
     "lambdas": ("lambdas", "mlmeta.naming", "mlmeta.lake"),
     # A SageMaker processing job: the step bundle holds pipelines/ and mlmeta/naming (stacks/pipeline/step_code.py).
