@@ -44,9 +44,10 @@ def runs(
     """One row per EDA run of ``user`` (default: the caller, as ``mlmeta.track`` names it) on
     ``use_case``, of ``topic`` and ``date`` when given, oldest first.
 
-    Columns: RUN_COLUMNS (``start`` and ``end`` UTC timestamps), then ``param.<name>`` per parameter
-    (as logged: numbers are floats on SageMaker, text on MLflow) and ``metric.<name>`` per metric (its
-    last value). No runs: an empty frame with RUN_COLUMNS.
+    Columns: RUN_COLUMNS (``start`` and ``end`` UTC timestamps; ``status`` in SageMaker's words:
+    InProgress, Completed, Failed, Stopped), then ``param.<name>`` per parameter (text, as the lake and
+    MLflow keep them: 5 as ``"5"``) and ``metric.<name>`` per metric (its last value). No runs: an
+    empty frame with RUN_COLUMNS.
     """
     chosen = chosen_backend(backend)
     convention = naming_convention()

@@ -25,6 +25,7 @@ from mlmeta.track.errors import BackendError, TrackingError
 from mlmeta.track.names import COMPONENT, EXPERIMENT, TRIAL, EdaNames, auto_run
 from mlmeta.track.run import RunRecord
 from mlmeta.track.values import MetricPoint, ParameterValue
+from mlmeta_contract.mlflow.keys import param_text
 
 METRICS_PER_CALL = 10  # BatchPutMetrics' limit
 SEARCH_PAGE = 100  # Search's MaxResults limit
@@ -209,7 +210,9 @@ def already_exists(err: ClientError) -> bool:
 
 
 def _record(component: Mapping[str, Any]) -> RunRecord:
-    parameters = {name: value.get("StringValue", value.get("NumberValue")) for name, value in (component.get("Parameters") or {}).items()}
+    # Text, as the lake and MLflow keep parameters (5.0 as "5"), so runs() reads the same from both backends.
+    parameters = {name: param_text(value.get("StringValue", value.get("NumberValue")))
+                  for name, value in (component.get("Parameters") or {}).items()}
     metrics = {m["MetricName"]: float(m["Last"]) for m in component.get("Metrics") or [] if "Last" in m}
     return RunRecord(
         run_name=component["TrialComponentName"],
