@@ -89,32 +89,51 @@ def chart(
 ) -> Path:
     """A PNG of ``metric`` over the runs (``frame``, or ``runs(use_case=..., topic=..., **listing)``)
     written to ``out``; its path."""
-    from mlmeta.charts.metric_chart import MetricChart
-    from mlmeta.charts.render import write_png
-    from mlmeta.queries.drift_defaults import DEFAULT_WINDOW, DEFAULT_Z_THRESHOLD
+    import matplotlib.style
+
+    from mlmeta.charts.render import DPI
 
     frame = runs(use_case=use_case, topic=topic, **listing) if frame is None else frame
+    target = Path(out)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with matplotlib.style.context("default"):  # as mlmeta.charts.render.write_png: reproducible whatever matplotlibrc says
+        figure = eda_figure(frame, metric, topic)
+        figure.savefig(target, format="png", dpi=DPI, metadata={"Software": None})
+    return target
+
+
+def eda_figure(frame: pd.DataFrame, metric: str, topic: str | None = None) -> Any:
+    """``mlmeta plot``'s figure of ``metric`` over the runs of ``frame``, without its drift marks (EDA
+    runs are compared by eye, not drift-checked)."""
+    from mlmeta.charts.metric_chart import MetricChart, plural
+    from mlmeta.charts.render import DRIFT_POINTS, build_figure
+    from mlmeta.queries.drift_defaults import DEFAULT_WINDOW, DEFAULT_Z_THRESHOLD
+
     column = METRIC_PREFIX + metric
     if column not in frame.columns or frame[column].isna().all():
         logged = sorted(c.removeprefix(METRIC_PREFIX) for c in frame.columns if c.startswith(METRIC_PREFIX))
         raise TrackingError(f"no run logged metric {metric!r}; the runs logged: {', '.join(logged) or 'no metrics'}")
-    points = frame[frame[column].notna()].copy()
-    points["execution_end"] = points["end"].fillna(points["start"])
-    points = points.sort_values("execution_end", kind="stable")
+    points = frame[frame[column].notna()]
+    ends = points["end"].fillna(points["start"])
     values = pd.DataFrame({
         "pipeline_execution_id": points["run_name"].to_numpy(),
-        "execution_end": points["execution_end"].to_numpy(),
+        "execution_end": pd.to_datetime(ends, utc=True).to_numpy(),
         "value": points[column].astype("float64").to_numpy(),
-    })
+    }).sort_values("execution_end", kind="stable", ignore_index=True)
     values["execution_end"] = pd.to_datetime(values["execution_end"], utc=True)
     values["moving_avg_7"] = values["value"].rolling(MOVING_AVERAGE_RUNS, min_periods=1).mean()
-    values["flag"] = "OK"  # EDA runs are compared by eye, not drift-checked
-    label = f"{frame['experiment'].iloc[0]}" + (f" ({topic})" if topic else "")
-    drawn = MetricChart(metric=metric, pipeline=label, from_dt="", to_dt="", window=DEFAULT_WINDOW,
+    values["flag"] = "OK"
+    label = str(points["experiment"].iloc[0]) + (f" ({topic})" if topic else "")
+    chart = MetricChart(metric=metric, pipeline=label, from_dt="", to_dt="", window=DEFAULT_WINDOW,
                         z_threshold=DEFAULT_Z_THRESHOLD, min_value=None, runs=values)
-    target = Path(out)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    return write_png(drawn, target)
+    figure = build_figure(chart)
+    axes = figure.axes[0]
+    for line in [line for line in axes.get_lines() if line.get_gid() == DRIFT_POINTS]:
+        line.remove()
+    axes.set_title(f"{metric} of {label}: {plural(len(values), 'run')}")
+    axes.set_xlabel("run end (UTC)")
+    axes.legend(loc="best")
+    return figure
 
 
 def _frame(rows: Sequence[Mapping[str, object]]) -> pd.DataFrame:

@@ -77,15 +77,15 @@ def test_chart_draws_a_metric_over_the_runs(local_aws, tmp_path):
         mlmeta.track.chart("f1", use_case="churn-prediction", topic="feature-selection", user="ikazaki", out=tmp_path / "f1.png")
 
 
-def test_the_chart_is_the_metric_of_each_run_and_its_moving_average(local_aws, tmp_path, monkeypatch):
-    import mlmeta.charts.render as render
+def test_the_chart_is_the_metric_of_each_run_and_its_moving_average(local_aws):
+    from mlmeta.charts.render import DRIFT_POINTS, MOVING_AVERAGE, VALUE
+    from mlmeta.track.listing import eda_figure
 
-    drawn = []
-    monkeypatch.setattr(render, "write_png", lambda chart, out: drawn.append(chart) or out)
-    names = _three_runs_and_one_elsewhere("ikazaki")
-    mlmeta.track.chart("auc", use_case="churn-prediction", topic="feature-selection", user="ikazaki", out=tmp_path / "auc.png")
-    [chart] = drawn
-    assert chart.runs["pipeline_execution_id"].tolist() == names
-    assert chart.runs["value"].tolist() == [0.88, 0.91, 0.90]
-    assert chart.runs["moving_avg_7"].round(6).tolist() == [0.88, 0.895, 0.896667]
-    assert chart.drift_points.empty and chart.pipeline == "churn-prediction-eda-ikazaki (feature-selection)"
+    _three_runs_and_one_elsewhere("ikazaki")
+    frame = mlmeta.track.runs(use_case="churn-prediction", topic="feature-selection", user="ikazaki")
+    axes = eda_figure(frame, "auc", "feature-selection").axes[0]
+    lines = {line.get_gid(): line for line in axes.get_lines()}
+    assert lines[VALUE].get_ydata().tolist() == [0.88, 0.91, 0.90]
+    assert [round(v, 6) for v in lines[MOVING_AVERAGE].get_ydata()] == [0.88, 0.895, 0.896667]
+    assert DRIFT_POINTS not in lines  # EDA runs are not drift-checked
+    assert axes.get_title() == "auc of churn-prediction-eda-ikazaki (feature-selection): 3 runs"
