@@ -22,7 +22,7 @@ from constructs import Construct
 
 from mlmeta.config import RetentionSettings
 from mlmeta.config.settings import MlflowSettings, MlflowTargetKind
-from mlmeta.naming.tags import TAG_KIND
+from mlmeta_contract.naming.tags import TAG_KIND
 from stacks.pipeline.execution_role import Statement, acknowledge_wildcard_resources
 from stacks.storage.secure_bucket import EncryptedStorage
 
