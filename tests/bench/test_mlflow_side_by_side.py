@@ -8,7 +8,7 @@ import sqlite3
 import pytest
 
 from bench import mlflow_side_by_side as side
-from bench.lake_sizes import LakeShape, compacted_lake
+from bench.lake_sizes import LakeShape, compacted_lake, history_chunks
 from bench.mlflow_history import ANALYSIS_COMPONENT, EXECUTION_ARN_TAG, KIND_TAG, analysis_runs, epoch_ms
 from bench.run import parse_arguments
 from mlmeta.lake.synthetic import generate_history
@@ -77,6 +77,15 @@ def test_at_200_executions_a_real_mlflow_server_and_the_lake_give_the_same_answe
         assert {row[0] for row in answers["latest_metrics"]} == {f"{u}-dev" for u in shape.use_cases}
         assert len(answers["latest_metrics"]) == 10 * 5  # every pipeline's 5 analysis metrics
 
+        # A run inserted in bulk reads back as the same run logged through MLflow's REST API.
+        twin = _twin_logged_through_rest(client, shape)
+        bulk, logged = (client.get_run(run_id) for run_id in twin)
+        assert logged.data.tags == bulk.data.tags
+        assert logged.data.params == bulk.data.params
+        assert _metrics(logged) == _metrics(bulk)
+        for attribute in ("status", "start_time", "end_time", "run_name", "lifecycle_stage"):
+            assert getattr(logged.info, attribute) == getattr(bulk.info, attribute), attribute
+
         # One stored value changed in MLflow: the benchmark refuses to compare.
         execution_id, *_ = answers["metric_history"][-1]
         with sqlite3.connect(server.database) as database:
@@ -88,3 +97,24 @@ def test_at_200_executions_a_real_mlflow_server_and_the_lake_give_the_same_answe
         assert changed == 1
         with pytest.raises(side.AnswersDiffer, match="first at row 19"):
             side.check_same("metric_history", side.lake_answer(history, lake), side.mlflow_metric_history(client, history))
+
+
+def _twin_logged_through_rest(client, shape: LakeShape) -> tuple[str, str]:
+    """(id of a bulk-inserted run, id of the same run logged again through REST in a fresh experiment)."""
+    from mlflow.entities import Metric, Param
+
+    chunk = next(history_chunks(shape, 7))
+    run = analysis_runs(chunk.metric_snapshots, chunk.component_snapshots)[0]
+    experiment_id = client.create_experiment("rest-twin")
+    created = client.create_run(experiment_id, start_time=run.start_ms, tags={**run.tags, "mlflow.user": "mlmeta-bench"}, run_name=run.name)
+    client.log_batch(
+        created.info.run_id,
+        metrics=[Metric(key, value, timestamp, 0) for key, (value, timestamp) in run.metrics.items()],
+        params=[Param(key, value) for key, value in run.params.items()],
+    )
+    client.set_terminated(created.info.run_id, end_time=run.end_ms)
+    return run.run_id, created.info.run_id
+
+
+def _metrics(run) -> list[tuple[str, float, int, int]]:
+    return sorted((m.key, m.value, m.timestamp, m.step) for m in run.to_proto().data.metrics)
