@@ -8,7 +8,7 @@ import sqlite3
 import pytest
 
 from bench import mlflow_side_by_side as side
-from bench.lake_sizes import LakeShape, compacted_lake, history_chunks
+from bench.lake_sizes import LakeShape, history_chunks
 from bench.mlflow_history import ANALYSIS_COMPONENT, EXECUTION_ARN_TAG, KIND_TAG, analysis_runs, epoch_ms
 from bench.run import parse_arguments
 from mlmeta.lake.synthetic import generate_history
@@ -59,10 +59,10 @@ def test_at_200_executions_a_real_mlflow_server_and_the_lake_give_the_same_answe
     monkeypatch.setenv("MLMETA_BENCH_CACHE", str(tmp_path / "cache"))
     monkeypatch.setenv("MLFLOW_DISABLE_TELEMETRY", "true")
     shape = LakeShape(200, days=side.DAYS)
-    lake = compacted_lake(shape, 7, print)
+    lake, records = side.history(shape, 7, print)
     with running_mlflow_server(tmp_path / "mlflow") as server:
         client = mlflow.MlflowClient(tracking_uri=server.tracking_uri)
-        loaded = side.load_mlflow(client, server.database, shape, 7, print)
+        loaded = side.load_mlflow(client, server.database, shape, records, print)
         assert loaded.runs == 400
         history, latest = side.questions(shape)
 
