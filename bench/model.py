@@ -35,6 +35,8 @@ class RunOptions:
     # Tiny sizes: the smoke test checks that the code runs and the table has its shape.
     smoke: bool = False
     with_make: bool = False
+    # Executions of the MLflow side-by-side benchmark (--mlflow-sizes); empty: its defaults.
+    mlflow_sizes: tuple[int, ...] = ()
     progress: Callable[[str], None] = field(default=_no_progress, compare=False)
 
     def size(self, full, smoke):

@@ -22,8 +22,20 @@ def parse_arguments(argv: Sequence[str]) -> argparse.Namespace:
                         help=f"run only this benchmark (repeatable): {', '.join(b.name for b in BENCHMARKS)}")
     parser.add_argument("--smoke", action="store_true", help="tiny sizes: checks that the code runs; the numbers mean nothing")
     parser.add_argument("--seed", type=int, default=7, help="seed of the generated workloads (default 7)")
+    parser.add_argument("--mlflow-sizes", type=_sizes, default=(), metavar="N,N,...",
+                        help="executions of the mlflow-side-by-side benchmark (default 1000,10000,100000)")
     parser.add_argument("--output", type=Path, metavar="FILE", help="write the results as markdown to FILE (make bench: docs/benchmarks.md)")
     return parser.parse_args(argv)
+
+
+def _sizes(text: str) -> tuple[int, ...]:
+    try:
+        sizes = tuple(int(part) for part in text.split(","))
+    except ValueError:
+        sizes = ()
+    if not sizes or min(sizes) < 10:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a comma-separated list of executions >= 10, e.g. 1000,10000")
+    return sizes
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -34,7 +46,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"python -m bench: unknown benchmark {', '.join(unknown)} (known: {', '.join(b.name for b in BENCHMARKS)})", file=sys.stderr)
         return 2
     selected = [b for b in BENCHMARKS if not args.only or b.name in args.only]
-    options = RunOptions(seed=args.seed, smoke=args.smoke, with_make=args.with_make, progress=_progress)
+    options = RunOptions(seed=args.seed, smoke=args.smoke, with_make=args.with_make, mlflow_sizes=args.mlflow_sizes, progress=_progress)
     results = []
     for number, benchmark in enumerate(selected, 1):
         step = f"[{number}/{len(selected)}] {benchmark.name}"
