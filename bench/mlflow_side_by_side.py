@@ -26,7 +26,7 @@ from typing import Any
 
 from bench.athena_scan import Scan, scanned
 from bench.lake_sizes import START, LakeShape, compacted_lake, compacted_only_lake, day_records, history_chunks
-from mlmeta.lake.synthetic import LakeRecords
+from mlmeta.local.synthetic_lake import LakeRecords
 from bench.mlflow_history import (
     ANALYSIS_COMPONENT,
     EXECUTION_END_TAG,
@@ -309,7 +309,7 @@ BENCHMARK = Benchmark(
     name="mlflow-side-by-side",
     title="Analyst questions: mlmeta's lake against MLflow's search_runs",
     measures=(
-        "Two questions over the same generated history (`mlmeta.lake.synthetic` via `bench/lake_sizes.py`, seeded: "
+        "Two questions over the same generated history (`mlmeta.local.synthetic_lake` via `bench/lake_sizes.py`, seeded: "
         "10 pipelines, 90 days, 1k, 10k and 100k executions, `--mlflow-sizes` to choose): the history of `auc` of "
         "one pipeline over the 90 days (`metric_history`) and the latest value of every metric of every pipeline "
         "over the last week (`latest_metrics`). mlmeta: the named query on the local DuckDB engine over the "

@@ -11,7 +11,7 @@ from bench import mlflow_side_by_side as side
 from bench.lake_sizes import LakeShape, history_chunks
 from bench.mlflow_history import ANALYSIS_COMPONENT, EXECUTION_ARN_TAG, KIND_TAG, analysis_runs, epoch_ms
 from bench.run import parse_arguments
-from mlmeta.lake.synthetic import generate_history
+from mlmeta.local.synthetic_lake import generate_history
 from mlmeta.local.mlflow_server import running_mlflow_server
 
 mlflow = pytest.importorskip("mlflow")
