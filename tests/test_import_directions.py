@@ -37,6 +37,8 @@ DYNAMIC_IMPORTERS = frozenset({"checkout_module", "import_module"})
 ALLOWED: dict[str, tuple[str, ...]] = {
     # The contract, shipped whole into every Lambda asset and the pipeline's step bundle: only itself.
     "mlmeta_contract": (),
+    # The MLflow backend's names are the convention's (mlmeta_contract.naming, shipped beside it).
+    "mlmeta_contract.mlflow": ("mlmeta_contract.naming",),
     # Shipped into the compactor's asset (with the contract).
     "mlmeta.lake": ("mlmeta_contract",),
     # Read by every other part of the library; depends on none of them.
@@ -228,6 +230,11 @@ def test_only_the_compactor_may_import_the_lake_library():
     assert not any(_within("mlmeta.lake.compaction", a) for a in _allowed_for("lambdas/tagger/tagging.py"))
 
 
+# SigV4 for SageMaker's MLflow: botocore, imported inside the signer only (every Lambda runtime and step image
+# has it; a plain http tracking URI never loads it).
+LAZY_BOTOCORE = frozenset({"mlmeta_contract/mlflow/signing.py"})
+
+
 def test_the_contract_imports_only_the_standard_library_and_itself():
     """What every Lambda and every pipeline step ship: nothing their runtime may lack (a step's image has
     no pydantic, the compactor's layer no Powertools)."""
@@ -236,6 +243,7 @@ def test_the_contract_imports_only_the_standard_library_and_itself():
         for f in _all_imports()
         if f.source.startswith("mlmeta_contract/")
         and f.module.partition(".")[0] not in (*sys.stdlib_module_names, "__future__", "mlmeta_contract")
+        and not (f.source in LAZY_BOTOCORE and f.module.partition(".")[0] == "botocore")
     ]
     assert found == []
 
