@@ -21,6 +21,8 @@ PINNED_STATEFUL_RESOURCES = {
     "Catalogmetricsnapshotscompacted0BC168DC": "AWS::Glue::Table",
     "Catalogcomponentsnapshotscompacted2FE607B1": "AWS::Glue::Table",
     "CatalognamingauditcompactedDFD2A191": "AWS::Glue::Table",
+    # The derived view of one value per execution (docs/queries.md).
+    "CatalogexecutionmetricsD9C2C3D2": "AWS::Glue::Table",
     "WorkgroupD5BC63A0": "AWS::Athena::WorkGroup",
 }
 STATEFUL_TYPES = set(PINNED_STATEFUL_RESOURCES.values())

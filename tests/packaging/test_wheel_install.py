@@ -23,7 +23,8 @@ pytestmark = pytest.mark.slow
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 # What the wheel is built from: the package and what pyproject.toml names (a copy: no build/ in the checkout).
-WHEEL_SOURCES = ("pyproject.toml", "README.md", "mlmeta")
+# The wheel is built from these alone: the library, the contract it installs beside it, the metadata.
+WHEEL_SOURCES = ("pyproject.toml", "README.md", "mlmeta", "mlmeta_contract")
 NOT_IN_THE_BASE_INSTALL = ("aws_cdk", "cdk_nag", "constructs", "sagemaker", "moto", "aws_lambda_powertools", "pydantic")
 # Each module that imports moto or Powertools at module level belongs to the local harness.
 HARNESS_PACKAGE = "mlmeta.local."

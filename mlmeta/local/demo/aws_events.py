@@ -17,7 +17,6 @@ from typing import Any
 
 from mlmeta.local.demo.history import STOPPED, EdaAction, Execution, StepRun
 from mlmeta.local.emulator import LOCAL_ACCOUNT
-from mlmeta.events.routes import CLOUDTRAIL_API_CALL, EXECUTION_STATUS_CHANGE, SAGEMAKER_EVENT_SOURCE, SAGEMAKER_SOURCE, STEP_STATUS_CHANGE
 from mlmeta_contract.events import CLOUDTRAIL_API_CALL, EXECUTION_STATUS_CHANGE, SAGEMAKER_EVENT_SOURCE, SAGEMAKER_SOURCE, STEP_STATUS_CHANGE
 
 Event = dict[str, Any]

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
+from mlmeta_contract.resources import resource_name
 from mlmeta.config import EnvironmentSettings
 from mlmeta.local.deployment import Deployment
 from mlmeta.local.emulator import LOCAL_ACCOUNT, clients, embedded_moto
@@ -67,7 +68,7 @@ def _reset(endpoint: str) -> None:
 
 
 def _check_environment(stacks: tuple[StackArtifact, ...], settings: EnvironmentSettings, assembly: Path) -> None:
-    prefix = settings.stack_name("")
+    prefix = resource_name(settings.name) + "-"
     foreign = [stack.name for stack in stacks if not stack.name.startswith(prefix) or stack.region != settings.region]
     if foreign:
         raise AssemblyError(f"the assembly in {assembly} is not of environment {settings.name} ({settings.region}): "
