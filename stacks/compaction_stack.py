@@ -15,7 +15,7 @@ from constructs import Construct
 from mlmeta.config import EnvironmentSettings
 from mlmeta_contract.handlers import GLUE_DATABASE, LAKE_BUCKET, LOOKBACK_DAYS
 from stacks.compaction.compactor import Compactor
-from stacks.events.nag_findings import weak_references
+from stacks.common.iam import weak_references
 
 # The compactor's environment (lambdas/compactor/handler.py reads them).
 

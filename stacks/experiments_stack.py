@@ -2,7 +2,7 @@
 resource, and the naming guardrail policy for data-scientist roles.
 
 Every name is checked against the naming convention before any construct exists, so a bad use case
-or EDA user in the config fails ``cdk synth`` with one line (``stacks.naming_guard``). Experiments are
+or EDA user in the config fails ``cdk synth`` with one line (``stacks.common.compliant_names``). Experiments are
 never deleted by CloudFormation or the handler: they hold the history of every run.
 """
 
@@ -13,7 +13,6 @@ from aws_cdk import aws_iam as iam
 from constructs import Construct
 
 from mlmeta.config import EnvironmentSettings
-from mlmeta_contract.naming import DEFAULT_CONVENTION, NamingConvention
 from stacks.experiments.experiment import SageMakerExperiment
 from stacks.experiments.guardrail import NamingGuardrail
 from stacks.experiments.provisioner import ExperimentProvisioner
@@ -37,14 +36,14 @@ class ExperimentsStack(Stack):
         construct_id: str,
         *,
         settings: EnvironmentSettings,
-        convention: NamingConvention = DEFAULT_CONVENTION,
         tracking: TrackingTarget = SAGEMAKER,
         **kwargs,
     ) -> None:
         if not settings.use_cases:
             raise ValueError(f"environment {settings.name} has no use cases: there are no experiments to provision")
         # Before any construct: a bad name fails the synth here, naming the config entry.
-        specs = experiment_specs(settings, convention)
+        specs = experiment_specs(settings)
+        convention = settings.convention
         super().__init__(
             scope,
             construct_id,

@@ -45,7 +45,7 @@ ALLOWED: dict[str, tuple[str, ...]] = {
     "mlmeta.config": ("mlmeta_contract",),
     # The library and CLI (laptop, notebook, CI): only itself. ``mlmeta.cli`` is checked apart below.
     "mlmeta": ("mlmeta", "mlmeta_contract"),
-    # Lambda: the handler packages and the contract every asset ships (stacks/runtime_code.py).
+    # Lambda: the handler packages and the contract every asset ships (stacks/common/runtime_code.py).
     "lambdas": ("lambdas", "mlmeta_contract"),
     # A SageMaker processing job: the step bundle holds pipelines/ and the contract (stacks/pipeline/step_code.py).
     "pipelines": ("pipelines", "mlmeta_contract"),

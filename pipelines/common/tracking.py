@@ -40,7 +40,7 @@ class TrackingError(RuntimeError):
 
 
 @dataclass(frozen=True)
-class PipelineExecution:
+class StepExecution:
     """The execution the step runs in, as Pipelines passes it (ExecutionVariables)."""
 
     use_case: str
@@ -68,7 +68,7 @@ class AnalysisTrial:
 
     def __init__(
         self,
-        execution: PipelineExecution,
+        execution: StepExecution,
         *,
         sagemaker: Any,
         metrics: Any,

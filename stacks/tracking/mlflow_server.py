@@ -23,7 +23,7 @@ from constructs import Construct
 from mlmeta.config import RetentionSettings
 from mlmeta.config.settings import MlflowSettings, MlflowTargetKind
 from mlmeta_contract.naming.tags import TAG_KIND
-from stacks.pipeline.execution_role import Statement, acknowledge_wildcard_resources
+from stacks.common.iam import Statement, acknowledge_wildcards
 from stacks.storage.secure_bucket import EncryptedStorage
 
 ARTIFACTS_PREFIX = "artifacts"
@@ -109,7 +109,7 @@ class MlflowServer(Construct):
             ),
         ]
         self.policy = iam.Policy(self, "ServicePolicy", statements=[s.statement for s in statements], roles=[self.role])
-        acknowledge_wildcard_resources(self.policy, statements)
+        acknowledge_wildcards(self.policy, statements)
 
         window = settings.weekly_maintenance_window_start
         if settings.provision == "app":

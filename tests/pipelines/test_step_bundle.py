@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from stacks.pipeline.step_code import StepCodeError, bundle_files
-from stacks.runtime_code import REPOSITORY_ROOT
+from stacks.common.runtime_code import REPOSITORY_ROOT
 
 # The oldest Python of the SageMaker images the steps run in (scikit-learn 1.2-1, XGBoost 1.7-1).
 OLDEST_CONTAINER_PYTHON = (3, 8)

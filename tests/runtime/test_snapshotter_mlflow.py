@@ -59,8 +59,8 @@ def finished(execution_arn: str) -> FinishedExecution:
     return FinishedExecution(pipeline=pipeline, status="Succeeded", start=START, end=END)
 
 
-def step_execution(execution_arn: str) -> tracking.PipelineExecution:
-    return tracking.PipelineExecution("churn-prediction", "dev", execution_arn.rsplit("/", 1)[1], execution_arn)
+def step_execution(execution_arn: str) -> tracking.StepExecution:
+    return tracking.StepExecution("churn-prediction", "dev", execution_arn.rsplit("/", 1)[1], execution_arn)
 
 
 class RecordingSageMaker:

@@ -103,7 +103,7 @@ class SimulatedSageMaker:
         """What pipelines/churn_prediction/evaluate.py records, through its own tracking code."""
         prefix = self._prefix(execution)
         trial = self.tracking.AnalysisTrial(
-            self.tracking.PipelineExecution(self.use_case, self.environment, execution.execution_id,
+            self.tracking.StepExecution(self.use_case, self.environment, execution.execution_id,
                                             self.names.execution_arn(execution.execution_id)),
             sagemaker=self.sagemaker,
             metrics=self.metrics,
