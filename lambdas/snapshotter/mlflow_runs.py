@@ -35,7 +35,7 @@ from mlmeta_contract.mlflow.names import (
     execution_filter,
 )
 from mlmeta_contract.mlflow.times import moment
-from mlmeta_runtime.pipelines import PipelineExecution
+from mlmeta_runtime.pipelines import IdentifiedExecution
 from snapshotter.completeness import METRICS_LOGGED_PARAMETER
 from snapshotter.snapshot import TrialComponents, read_trial_components
 
@@ -49,13 +49,13 @@ class MlflowAnalysisTrials:
         self._sagemaker = sagemaker
         self._mlflow = mlflow
 
-    def read(self, execution: PipelineExecution, trial_name: str, trial_kind: str) -> TrialComponents:
+    def read(self, execution: IdentifiedExecution, trial_name: str, trial_kind: str) -> TrialComponents:
         if trial_kind != "analysis":
             return read_trial_components(self._sagemaker, trial_name, trial_kind)
         return read_analysis_runs(self._mlflow, execution)
 
 
-def read_analysis_runs(client: MlflowClient, execution: PipelineExecution) -> TrialComponents:
+def read_analysis_runs(client: MlflowClient, execution: IdentifiedExecution) -> TrialComponents:
     """The execution's analysis runs as trial components of trial 1.2 (none when its experiment has no runs)."""
     experiment = client.get_experiment_by_name(execution.experiment_name)
     if experiment is None:
