@@ -22,7 +22,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from mlmeta_contract.naming import NamingConvention
 from mlmeta.track.errors import BackendError, TrackingError
-from mlmeta.track.names import COMPONENT, EXPERIMENT, TRIAL, EdaNames, auto_run
+from mlmeta.track.names import AUTO_RUN_ATTEMPTS, COMPONENT, EXPERIMENT, TRIAL, EdaNames, auto_run
 from mlmeta.track.run import RunRecord
 from mlmeta.track.values import MetricPoint, ParameterValue
 from mlmeta_contract.mlflow.keys import param_text
@@ -36,8 +36,6 @@ MAX_METRIC_NAME = 255
 MAX_PARAMETER_KEY = 256
 MAX_PARAMETER_STRING = 2500
 STATUS_MESSAGE_LENGTH = 1024
-# How many runN a new run tries past the trial's count of components (others may be creating runs too).
-AUTO_RUN_ATTEMPTS = 50
 
 
 class SageMakerRun:
