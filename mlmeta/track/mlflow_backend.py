@@ -21,6 +21,7 @@ from typing import Any
 from mlmeta_contract.naming import NamingConvention, validate
 from mlmeta.track.errors import BackendError, TrackingError
 from mlmeta.track.names import COMPONENT, EdaNames, auto_run
+from mlmeta.track.metric_batches import MetricBatches
 from mlmeta.track.run import RunRecord
 from mlmeta.track.values import MetricPoint, ParameterValue
 from mlmeta_contract.mlflow.client import MAX_METRICS_PER_BATCH, MAX_PARAMS_PER_BATCH, MlflowClient, MlflowError
@@ -47,7 +48,7 @@ class MlflowRun:
     def __init__(self, client: MlflowClient, convention: NamingConvention) -> None:
         self._client = client
         self._convention = convention
-        self._buffer: list[MetricPoint] = []
+        self._metric_batches = MetricBatches(MAX_METRICS_PER_BATCH)
         self.names: EdaNames | None = None
         self.run_id: str | None = None
         self.experiment_id: str | None = None
@@ -93,14 +94,12 @@ class MlflowRun:
                      params=dict(items[start : start + MAX_PARAMS_PER_BATCH]))
 
     def log_metrics(self, points: list[MetricPoint]) -> None:
-        self._buffer.extend(points)
-        if len(self._buffer) >= MAX_METRICS_PER_BATCH:
+        if self._metric_batches.add(points):
             self.flush()
 
     def flush(self) -> None:
         names = self._started()
-        while self._buffer:
-            batch, self._buffer = self._buffer[:MAX_METRICS_PER_BATCH], self._buffer[MAX_METRICS_PER_BATCH:]
+        for batch in self._metric_batches.drain():
             metrics = [{"key": p.name, "value": p.value, "timestamp": _ms(p.timestamp), "step": p.step or 0} for p in batch]
             self._do("log metrics of", names.component, self._client.log_batch, self._require_run(), metrics=metrics)
 

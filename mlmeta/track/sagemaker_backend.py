@@ -23,6 +23,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from mlmeta_contract.naming import NamingConvention
 from mlmeta.track.errors import BackendError, TrackingError
 from mlmeta.track.names import COMPONENT, EXPERIMENT, TRIAL, EdaNames, auto_run
+from mlmeta.track.metric_batches import MetricBatches
 from mlmeta.track.run import RunRecord
 from mlmeta.track.values import MetricPoint, ParameterValue
 from mlmeta_contract.mlflow.keys import param_text
@@ -49,7 +50,7 @@ class SageMakerRun:
         self._sagemaker = sagemaker
         self._metrics = metrics
         self._convention = convention
-        self._buffer: list[MetricPoint] = []
+        self._metric_batches = MetricBatches(METRICS_PER_CALL)
         self.names: EdaNames | None = None
         self.arns: dict[str, str] = {}
 
@@ -81,14 +82,12 @@ class SageMakerRun:
                    TrialComponentName=names.component, Parameters=values)
 
     def log_metrics(self, points: list[MetricPoint]) -> None:
-        self._buffer.extend(points)
-        if len(self._buffer) >= METRICS_PER_CALL:
+        if self._metric_batches.add(points):
             self.flush()
 
     def flush(self) -> None:
         names = self._started()
-        while self._buffer:
-            batch, self._buffer = self._buffer[:METRICS_PER_CALL], self._buffer[METRICS_PER_CALL:]
+        for batch in self._metric_batches.drain():
             data = [_metric_datum(point) for point in batch]
             answer = self._call("BatchPutMetrics", names.component, self._metrics.batch_put_metrics,
                                 TrialComponentName=names.component, MetricData=data)
