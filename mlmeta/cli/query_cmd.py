@@ -10,6 +10,7 @@ from typing import Any
 
 from mlmeta.cli.engine_options import reject_athena_only_options
 from mlmeta.cli.errors import CliError
+from mlmeta.cli.seconds import seconds_argument
 from mlmeta.queries.catalog import NamedQuery, QueryError, get_query, load_queries
 from mlmeta.queries.result import FORMATS
 from mlmeta.queries.runner import DEFAULT_ENV, DEFAULT_TIMEOUT_SECONDS, AthenaTarget, make_athena_client, run_named
@@ -38,7 +39,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     athena.add_argument("--database", help="Glue database (default: the environment's, e.g. mlmeta_dev)")
     athena.add_argument("--region", help="AWS region (default: the environment's)")
     athena.add_argument(
-        "--timeout", type=_positive_seconds, metavar="SECONDS",
+        "--timeout", type=seconds_argument(), metavar="SECONDS",
         help=f"stop the query if it has not finished after this long (default {DEFAULT_TIMEOUT_SECONDS:g})",
     )
     query.add_argument("--format", choices=FORMATS, default="table", help="output format (default table)")
@@ -56,16 +57,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="text (default) or json: one JSON object per query (with NAME: that query's, its SQL included)",
     )
     listing.set_defaults(func=list_queries_command)
-
-
-def _positive_seconds(text: str) -> float:
-    try:
-        seconds = float(text)
-    except ValueError:
-        seconds = 0.0
-    if not seconds > 0 or seconds == float("inf"):
-        raise argparse.ArgumentTypeError(f"must be a positive number of seconds, got {text!r}")
-    return seconds
 
 
 def run_query_command(args: argparse.Namespace) -> int:
