@@ -21,7 +21,7 @@ from typing import Any
 from mlmeta_contract.naming import NamingConvention, validate
 from mlmeta.track.errors import BackendError, TrackingError
 from mlmeta.track.names import COMPONENT, EdaNames, auto_run
-from mlmeta.track.metric_batches import MetricBatches
+from mlmeta.track.backend_base import BatchingBackend
 from mlmeta.track.run import RunRecord
 from mlmeta.track.values import MetricPoint, ParameterValue
 from mlmeta_contract.mlflow.client import MAX_METRICS_PER_BATCH, MAX_PARAMS_PER_BATCH, MlflowClient, MlflowError
@@ -42,14 +42,14 @@ def client_for(tracking_uri: str) -> MlflowClient:
         raise TrackingError(str(err)) from None
 
 
-class MlflowRun:
+class MlflowRun(BatchingBackend):
     backend = "mlflow"
+    metrics_per_batch = MAX_METRICS_PER_BATCH
 
     def __init__(self, client: MlflowClient, convention: NamingConvention) -> None:
+        super().__init__()
         self._client = client
         self._convention = convention
-        self._metric_batches = MetricBatches(MAX_METRICS_PER_BATCH)
-        self.names: EdaNames | None = None
         self.run_id: str | None = None
         self.experiment_id: str | None = None
 
@@ -93,15 +93,9 @@ class MlflowRun:
             self._do("log parameters of", names.component, self._client.log_batch, self._require_run(),
                      params=dict(items[start : start + MAX_PARAMS_PER_BATCH]))
 
-    def log_metrics(self, points: list[MetricPoint]) -> None:
-        if self._metric_batches.add(points):
-            self.flush()
-
-    def flush(self) -> None:
-        names = self._started()
-        for batch in self._metric_batches.drain():
-            metrics = [{"key": p.name, "value": p.value, "timestamp": _ms(p.timestamp), "step": p.step or 0} for p in batch]
-            self._do("log metrics of", names.component, self._client.log_batch, self._require_run(), metrics=metrics)
+    def _send_metrics(self, names: EdaNames, batch: list[MetricPoint]) -> None:
+        metrics = [{"key": p.name, "value": p.value, "timestamp": _ms(p.timestamp), "step": p.step or 0} for p in batch]
+        self._do("log metrics of", names.component, self._client.log_batch, self._require_run(), metrics=metrics)
 
     def finish(self, *, failed: str | None, ended: datetime) -> None:
         names = self._started()
@@ -144,11 +138,6 @@ class MlflowRun:
             check_record(**record)
         except InvalidMlflowKey as err:
             raise TrackingError(f"{err}; nothing of this call was logged") from None
-
-    def _started(self) -> EdaNames:
-        if self.names is None:
-            raise TrackingError("the run has not started: use it inside `with mlmeta.track(...) as run:`")
-        return self.names
 
     def _require_run(self) -> str:
         assert self.run_id is not None

@@ -23,7 +23,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from mlmeta_contract.naming import NamingConvention
 from mlmeta.track.errors import BackendError, TrackingError
 from mlmeta.track.names import COMPONENT, EXPERIMENT, TRIAL, EdaNames, auto_run
-from mlmeta.track.metric_batches import MetricBatches
+from mlmeta.track.backend_base import BatchingBackend
 from mlmeta.track.run import RunRecord
 from mlmeta.track.values import MetricPoint, ParameterValue
 from mlmeta_contract.mlflow.keys import param_text
@@ -41,17 +41,17 @@ STATUS_MESSAGE_LENGTH = 1024
 AUTO_RUN_ATTEMPTS = 50
 
 
-class SageMakerRun:
+class SageMakerRun(BatchingBackend):
     """One run's entities on SageMaker. ``sagemaker`` and ``metrics`` are boto3 clients."""
 
     backend = "sagemaker"
+    metrics_per_batch = METRICS_PER_CALL
 
     def __init__(self, sagemaker: Any, metrics: Any, convention: NamingConvention) -> None:
+        super().__init__()
         self._sagemaker = sagemaker
         self._metrics = metrics
         self._convention = convention
-        self._metric_batches = MetricBatches(METRICS_PER_CALL)
-        self.names: EdaNames | None = None
         self.arns: dict[str, str] = {}
 
     def check_metric_name(self, name: str) -> None:
@@ -81,20 +81,14 @@ class SageMakerRun:
         self._call("UpdateTrialComponent", names.component, self._sagemaker.update_trial_component,
                    TrialComponentName=names.component, Parameters=values)
 
-    def log_metrics(self, points: list[MetricPoint]) -> None:
-        if self._metric_batches.add(points):
-            self.flush()
-
-    def flush(self) -> None:
-        names = self._started()
-        for batch in self._metric_batches.drain():
-            data = [_metric_datum(point) for point in batch]
-            answer = self._call("BatchPutMetrics", names.component, self._metrics.batch_put_metrics,
-                                TrialComponentName=names.component, MetricData=data)
-            errors = answer.get("Errors") or []
-            if errors:
-                failed = ", ".join(f"{batch[e['MetricIndex']].name} ({e['Code']})" for e in errors)
-                raise BackendError(f"SageMaker Metrics refused metrics of {names.component}: {failed}")
+    def _send_metrics(self, names: EdaNames, batch: list[MetricPoint]) -> None:
+        data = [_metric_datum(point) for point in batch]
+        answer = self._call("BatchPutMetrics", names.component, self._metrics.batch_put_metrics,
+                            TrialComponentName=names.component, MetricData=data)
+        errors = answer.get("Errors") or []
+        if errors:
+            failed = ", ".join(f"{batch[e['MetricIndex']].name} ({e['Code']})" for e in errors)
+            raise BackendError(f"SageMaker Metrics refused metrics of {names.component}: {failed}")
 
     def finish(self, *, failed: str | None, ended: datetime) -> None:
         names = self._started()
@@ -182,11 +176,6 @@ class SageMakerRun:
             token = page.get("NextToken")
             if not token:
                 return count
-
-    def _started(self) -> EdaNames:
-        if self.names is None:
-            raise TrackingError("the run has not started: use it inside `with mlmeta.track(...) as run:`")
-        return self.names
 
     def _call(self, action: str, subject: str, method: Any, *, exists_ok: bool = False, **kwargs: Any) -> Any:
         """``method(**kwargs)``; with ``exists_ok``, None when SageMaker says the entity exists already."""
