@@ -12,7 +12,7 @@ bucket; their logical IDs are pinned by tests/infrastructure/test_events_stack.p
 
 from __future__ import annotations
 
-from aws_cdk import CfnOutput, RemovalPolicy, Stack, Token, Tokenization
+from aws_cdk import CfnOutput, Stack, Token, Tokenization
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
@@ -22,6 +22,7 @@ from mlmeta.doctor.probe_event import QUEUE_URL_OUTPUT
 from mlmeta.events.handlers import HANDLERS, EventResources, HandlerSpec, handler_environment, environment_pipeline_names
 from mlmeta.events.routes import routes
 from stacks.common.alarmed_queue import AlarmedQueue
+from stacks.common.removal import removal_policy
 from stacks.events.doctor_probe import DoctorProbe
 from stacks.events.handler_function import EventHandlerFunction
 from stacks.common.iam import weak_references
@@ -63,7 +64,7 @@ class EventsStack(Stack):
             description=f"mlmeta {settings.name}: EventBridge rules, handler Lambdas, failure queues, notices. Stateless.",
             **kwargs,
         )
-        kept = RemovalPolicy.RETAIN if settings.retain_data else RemovalPolicy.DESTROY
+        kept = removal_policy(settings)
 
         self.notices = NoticesTopic(self, "Notices", environment=settings.name, subscribers=settings.notice_subscribers)
         topic = self.notices.topic

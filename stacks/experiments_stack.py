@@ -8,11 +8,12 @@ never deleted by CloudFormation or the handler: they hold the history of every r
 
 from __future__ import annotations
 
-from aws_cdk import CfnOutput, RemovalPolicy, Stack
+from aws_cdk import CfnOutput, Stack
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
 from mlmeta.config import EnvironmentSettings
+from stacks.common.removal import removal_policy
 from stacks.experiments.experiment import SageMakerExperiment
 from stacks.experiments.guardrail import NamingGuardrail
 from stacks.experiments.provisioner import ExperimentProvisioner
@@ -52,7 +53,7 @@ class ExperimentsStack(Stack):
             **kwargs,
         )
         # Log groups follow retain_data; experiments never depend on it.
-        logs_removal = RemovalPolicy.RETAIN if settings.retain_data else RemovalPolicy.DESTROY
+        logs_removal = removal_policy(settings)
         provisioner = ExperimentProvisioner(
             self,
             "Provisioner",

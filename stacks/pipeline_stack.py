@@ -14,12 +14,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from aws_cdk import CfnOutput, RemovalPolicy, Stack, Tags, Token
+from aws_cdk import CfnOutput, Stack, Tags, Token
 from constructs import Construct
 
 from mlmeta.config import EnvironmentSettings, UseCase
 from mlmeta_contract.naming import NamingConvention
 from mlmeta_contract.naming.tags import TAG_KIND, TAG_USE_CASE
+from stacks.common.removal import removal_policy
 from stacks.pipeline.definition import PipelineSpec, build_definition
 from stacks.pipeline.definition.binary_classification import image_uris_of
 from pipelines.common.tracking import DEFAULT_STEP
@@ -91,7 +92,7 @@ class PipelineStack(Stack):
             **kwargs,
         )
         self.names = names
-        retained = RemovalPolicy.RETAIN if settings.retain_data else RemovalPolicy.DESTROY
+        retained = removal_policy(settings)
         Tags.of(self).add(TAG_USE_CASE, use_case.name)
 
         artifacts = PipelineArtifacts(

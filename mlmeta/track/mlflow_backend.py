@@ -21,6 +21,7 @@ from typing import Any
 from mlmeta_contract.naming import NamingConvention, validate
 from mlmeta.track.errors import BackendError, TrackingError
 from mlmeta.track.names import AUTO_RUN_ATTEMPTS, COMPONENT, EdaNames, auto_run
+from mlmeta.track.backend_base import BatchingBackend
 from mlmeta.track.run import RunRecord
 from mlmeta.track.values import MetricPoint, ParameterValue
 from mlmeta_contract.mlflow.client import MAX_METRICS_PER_BATCH, MAX_PARAMS_PER_BATCH, MlflowClient, MlflowError
@@ -41,14 +42,14 @@ def client_for(tracking_uri: str) -> MlflowClient:
         raise TrackingError(str(err)) from None
 
 
-class MlflowRun:
+class MlflowRun(BatchingBackend):
     backend = "mlflow"
+    metrics_per_batch = MAX_METRICS_PER_BATCH
 
     def __init__(self, client: MlflowClient, convention: NamingConvention) -> None:
+        super().__init__()
         self._client = client
         self._convention = convention
-        self._buffer: list[MetricPoint] = []
-        self.names: EdaNames | None = None
         self.run_id: str | None = None
         self.experiment_id: str | None = None
 
@@ -107,17 +108,9 @@ class MlflowRun:
             self._do("log parameters of", names.component, self._client.log_batch, self._require_run(),
                      params=dict(items[start : start + MAX_PARAMS_PER_BATCH]))
 
-    def log_metrics(self, points: list[MetricPoint]) -> None:
-        self._buffer.extend(points)
-        if len(self._buffer) >= MAX_METRICS_PER_BATCH:
-            self.flush()
-
-    def flush(self) -> None:
-        names = self._started()
-        while self._buffer:
-            batch, self._buffer = self._buffer[:MAX_METRICS_PER_BATCH], self._buffer[MAX_METRICS_PER_BATCH:]
-            metrics = [{"key": p.name, "value": p.value, "timestamp": _ms(p.timestamp), "step": p.step or 0} for p in batch]
-            self._do("log metrics of", names.component, self._client.log_batch, self._require_run(), metrics=metrics)
+    def _send_metrics(self, names: EdaNames, batch: list[MetricPoint]) -> None:
+        metrics = [{"key": p.name, "value": p.value, "timestamp": _ms(p.timestamp), "step": p.step or 0} for p in batch]
+        self._do("log metrics of", names.component, self._client.log_batch, self._require_run(), metrics=metrics)
 
     def finish(self, *, failed: str | None, ended: datetime) -> None:
         names = self._started()
@@ -160,11 +153,6 @@ class MlflowRun:
             check_record(**record)
         except InvalidMlflowKey as err:
             raise TrackingError(f"{err}; nothing of this call was logged") from None
-
-    def _started(self) -> EdaNames:
-        if self.names is None:
-            raise TrackingError("the run has not started: use it inside `with mlmeta.track(...) as run:`")
-        return self.names
 
     def _require_run(self) -> str:
         assert self.run_id is not None

@@ -100,8 +100,7 @@ class AnalysisTrial:
         start_time: datetime,
         end_time: datetime,
     ) -> AnalysisRecord:
-        if METRICS_LOGGED_PARAMETER in parameters:
-            raise ValueError(f"parameter {METRICS_LOGGED_PARAMETER} is the tracking's own: it counts the metrics logged")
+        reject_reserved_parameters(parameters)
         parameters = {**parameters, METRICS_LOGGED_PARAMETER: len(metrics)}
         trial_arn = self._ensure_trial()
         component = {
@@ -176,6 +175,12 @@ class AnalysisTrial:
             if errors:
                 failed = ", ".join(f"{batch[e['MetricIndex']]['MetricName']} ({e['Code']})" for e in errors)
                 raise TrackingError(f"BatchPutMetrics rejected metrics of {self.trial_component_name}: {failed}")
+
+
+def reject_reserved_parameters(parameters: Mapping[str, ParameterValue]) -> None:
+    """Both backends record the metrics count themselves (METRICS_LOGGED_PARAMETER): a caller's own is refused."""
+    if METRICS_LOGGED_PARAMETER in parameters:
+        raise ValueError(f"parameter {METRICS_LOGGED_PARAMETER} is the tracking's own: it counts the metrics logged")
 
 
 def _parameter_value(name: str, value: ParameterValue) -> Dict[str, Any]:

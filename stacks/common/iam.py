@@ -19,7 +19,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from aws_cdk import App, CfnOutput, Stack
+from aws_cdk import App, Aws, CfnOutput, Stack
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
@@ -32,6 +32,12 @@ class Statement:
     resources: tuple[str, ...]
     # Why the statement's wildcard resources cannot be narrower; required when it has any.
     wildcards: str | None
+
+
+def account_service_principal(service: str) -> iam.IPrincipal:
+    """``service`` (e.g. ``sagemaker.amazonaws.com``) acting for this account only: a role it assumes
+    cannot be assumed on another account's behalf (the confused deputy)."""
+    return iam.ServicePrincipal(service).with_conditions({"StringEquals": {"aws:SourceAccount": Aws.ACCOUNT_ID}})
 
 
 def allow(

@@ -35,7 +35,7 @@ from constructs import Construct
 
 from mlmeta_contract.naming import NamingConvention, arn_patterns
 from stacks.pipeline.definition.spec import EXECUTIONS_PREFIX, INPUT_PREFIX
-from stacks.common.iam import Statement, acknowledge_wildcards, allow
+from stacks.common.iam import Statement, account_service_principal, acknowledge_wildcards, allow
 
 # Pipelines names its jobs pipelines-<execution id>-<step>-<suffix>; job trial components add a suffix.
 PIPELINE_JOB_PREFIX = "pipelines-"
@@ -66,9 +66,7 @@ class PipelineExecutionRole(Construct):
             self,
             "Role",
             description=f"SageMaker Pipelines and jobs of pipeline {use_case} in {env}",
-            assumed_by=iam.ServicePrincipal("sagemaker.amazonaws.com").with_conditions(
-                {"StringEquals": {"aws:SourceAccount": Aws.ACCOUNT_ID}}
-            ),
+            assumed_by=account_service_principal("sagemaker.amazonaws.com"),
         )
 
         def sagemaker_arn(resource: str) -> str:
