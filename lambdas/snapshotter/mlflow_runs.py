@@ -35,8 +35,8 @@ from mlmeta_contract.mlflow.names import (
     execution_filter,
 )
 from mlmeta_contract.mlflow.times import moment
+from mlmeta_contract.naming.tags import METRICS_LOGGED
 from mlmeta_runtime.pipelines import IdentifiedExecution
-from snapshotter.completeness import METRICS_LOGGED_PARAMETER
 from snapshotter.snapshot import TrialComponents, read_trial_components
 
 STATUSES = {"FINISHED": "Completed", "FAILED": "Failed", "KILLED": "Stopped", "RUNNING": "InProgress", "SCHEDULED": "InProgress"}
@@ -74,7 +74,7 @@ def run_as_trial_component(client: MlflowClient, run: Mapping[str, Any], experim
     parameters: dict[str, Any] = {p["key"]: {"StringValue": p["value"]} for p in (run.get("data") or {}).get("params") or []}
     logged = tags.get(TAG_METRICS_LOGGED, "")
     if logged.isdigit():
-        parameters[METRICS_LOGGED_PARAMETER] = {"NumberValue": float(logged)}
+        parameters[METRICS_LOGGED] = {"NumberValue": float(logged)}
     latest = (run.get("data") or {}).get("metrics") or []
     return {
         "TrialComponentName": info.get("run_name"),
