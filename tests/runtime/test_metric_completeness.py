@@ -17,7 +17,6 @@ from moto.sagemaker.models import sagemaker_backends
 from mlmeta_contract.lake.records import decode_records
 from mlmeta_contract.naming.tags import METRICS_LOGGED
 from moto_gaps import in_process_metrics_client, pipelines_ran, sagemaker_like_aws
-from pipelines.common import tracking
 from runtime_shapes import ACCOUNT, ANALYSIS_COMPONENT, EXECUTION_ARN, EXECUTION_END, METRICS, REGION, SNAPSHOT_DT
 from runtime_world import CONTEXT, load_event
 from snapshotter import completeness
