@@ -134,7 +134,7 @@ def test_the_local_server_s_files_are_the_demo_s_and_its_start_shows_progress(tm
     start of 10 s to minutes."""
     address = f"http://127.0.0.1:{free_port()}"
     @contextmanager
-    def started(directory: Path, *, waiting):
+    def started(directory: Path, *, timeout, waiting):
         directory.mkdir(parents=True)
         (directory / DATABASE_FILE).write_bytes(b"SQLite")
         (directory / LOG_FILE).write_text("listening\n")

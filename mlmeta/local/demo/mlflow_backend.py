@@ -28,6 +28,8 @@ from mlmeta_contract.mlflow.client import MlflowClient
 from mlmeta_contract.naming import new
 
 MLFLOW_DIR = "mlflow"  # under the demo's output directory
+# The first start migrates the SQLite schema: 170 s measured on a loaded 2-core machine; past this, it is stuck.
+STARTUP_TIMEOUT_SECONDS = 300.0
 WAIT_LABEL = "waiting for the MLflow server to answer"
 
 
@@ -63,7 +65,8 @@ def demo_mlflow(tracking_uri: str | None, output: DemoOutput, progress: Progress
     output.claim([directory / DATABASE_FILE, directory / LOG_FILE])  # listed before the server writes them
     progress.phase(f"starting a local MLflow server on 127.0.0.1 (SQLite: {directory / DATABASE_FILE}); 10 s to a few minutes")
     try:
-        with running_mlflow_server(directory, waiting=lambda seconds: progress.waiting(WAIT_LABEL, seconds)) as server:
+        with running_mlflow_server(directory, timeout=STARTUP_TIMEOUT_SECONDS,
+                                   waiting=lambda seconds: progress.waiting(WAIT_LABEL, seconds)) as server:
             yield DemoMlflow(server.tracking_uri, directory)
     finally:
         output.claim_tree(directory)  # whatever else it wrote there (a SQLite journal left by a kill)
