@@ -9,6 +9,7 @@ so nothing is looked up on PATH; its database and artifacts live in a directory 
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import os
 import socket
 import subprocess
@@ -71,6 +72,13 @@ def server_command(directory: Path, port: int) -> list[str]:
     ]
 
 
+def require_mlflow() -> None:
+    """MlflowServerError, saying what to install, unless this venv has the mlflow package (the server runs
+    as a process: it is found, not imported, which would take seconds)."""
+    if importlib.util.find_spec("mlflow") is None:
+        raise MlflowServerError("the local MLflow server needs the mlflow package: pip install -e '.[dev]' (or make install)")
+
+
 def _healthy(tracking_uri: str) -> bool:
     try:
         with urllib.request.urlopen(tracking_uri + HEALTH_PATH, timeout=2) as response:
@@ -88,12 +96,7 @@ def running_mlflow_server(
 ) -> Iterator[LocalMlflowServer]:
     """Start a server keeping its data in ``directory``, wait until it answers, stop it on exit.
     ``waiting`` is called with the seconds waited so far, between polls (the demo's progress)."""
-    try:
-        import mlflow  # noqa: F401  (only to say what to install, the server runs as a process)
-    except ImportError as missing:
-        raise MlflowServerError(
-            "the local MLflow server needs the mlflow package: pip install -e '.[dev]' (or make install)"
-        ) from missing
+    require_mlflow()
     directory.mkdir(parents=True, exist_ok=True)
     (directory / ARTIFACTS_DIR).mkdir(exist_ok=True)
     port = free_port()

@@ -5,6 +5,7 @@ server is one line."""
 
 from __future__ import annotations
 
+import importlib.util
 import io
 import shutil
 from contextlib import contextmanager
@@ -108,6 +109,19 @@ def test_an_unreachable_mlflow_uri_is_one_line_and_deletes_nothing(small_demo, t
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith(f"mlmeta demo: error: --mlflow-uri: MLflow at {closed} ")
     assert "is unreachable" in err[0]
+    assert tree(out) == before
+
+
+def test_without_the_mlflow_package_the_demo_says_so_and_deletes_nothing(small_demo, tmp_path, capsys, monkeypatch):
+    out = Path(shutil.copytree(small_demo.out, tmp_path / "earlier"))
+    before = tree(out)
+    find_spec = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *rest: None if name == "mlflow" else find_spec(name, *rest))
+
+    assert main(["demo", "--out", str(out), "--force", "--backend", "mlflow"]) == 2
+
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[-1] == "mlmeta demo: error: the local MLflow server needs the mlflow package: pip install -e '.[dev]' (or make install)"
     assert tree(out) == before
 
 

@@ -29,6 +29,7 @@ from mlmeta.local.demo.progress import Progress
 from mlmeta.local.demo.settings import ENVIRONMENT, METRIC, DemoSettings
 from mlmeta.local.event_files import EventInput
 from mlmeta.local.emulator import embedded_moto
+from mlmeta.local.mlflow_server import require_mlflow
 from mlmeta.local.replay import FAILED, Outcome, Replayer
 from mlmeta.queries.result import QueryResult
 from mlmeta_contract.mlflow.backend import MLFLOW
@@ -130,14 +131,18 @@ def run_demo(
     only with ``force``. A DemoOutputError (nothing deleted) means ``out`` holds what the demo did not
     write, or an earlier demo's output without ``force``; an OSError that ``out`` cannot be written.
     On the MLflow backend, ``mlflow_uri`` is a running server to record to (else the demo starts one); one
-    that does not answer as MLflow raises the contract's MlflowError (ValueError if no http(s) URL) before
-    anything is deleted; MlflowServerError when the demo's own server does not start."""
+    that does not answer as MLflow raises the contract's MlflowError (ValueError if no http(s) URL), and
+    no mlflow package to start one MlflowServerError, before anything is deleted; MlflowServerError too
+    when the demo's own server does not start."""
     started = time.perf_counter()
     progress = progress or Progress(phases=phase_count(settings))
+    # Before anything is deleted: the MLflow server is there (or can be started).
     if mlflow_uri is not None:
         if settings.tracking_backend != MLFLOW:
             raise ValueError(f"an MLflow URI is for the MLflow backend, not {settings.tracking_backend}")
         check_mlflow(mlflow_uri, settings)
+    elif settings.tracking_backend == MLFLOW:
+        require_mlflow()
     output = DemoOutput.prepare(out, force=force)
     lake = out / LAKE_DIR
     pipeline = new("pipeline", use_case=settings.use_case.name, env=ENVIRONMENT)
