@@ -28,7 +28,7 @@ from mlmeta_contract.mlflow.client import MlflowClient
 from mlmeta_contract.naming import new
 
 MLFLOW_DIR = "mlflow"  # under the demo's output directory
-# The first start migrates the SQLite schema: 170 s measured on a loaded 2-core machine; past this, it is stuck.
+# The first start migrates the SQLite schema: up to 170 s seen on a loaded 2-core machine; past this, it is stuck.
 STARTUP_TIMEOUT_SECONDS = 300.0
 WAIT_LABEL = "waiting for the MLflow server to answer"
 
