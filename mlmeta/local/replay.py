@@ -35,7 +35,7 @@ import sys
 import time
 import uuid
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import ModuleType
 from typing import Any, TextIO
@@ -127,7 +127,10 @@ class Replayer:
         lambdas_dir: Path = LAMBDAS_DIR,
         aws_name: str = EMBEDDED_AWS,
         deployment: Deployment | None = None,
+        mlflow_tracking_uri: str | None = None,
     ) -> None:
+        """``mlflow_tracking_uri``: the MLflow server the handlers that read tracking get when ``settings``
+        record to MLflow (the server the tracking stack would provision; not with a ``deployment``)."""
         self.settings = settings
         self.endpoint = endpoint
         # How messages name the AWS replay runs against ("the embedded AWS", "the emulator at URL").
@@ -138,7 +141,8 @@ class Replayer:
         self.deployment = deployment
         self.aws = clients(endpoint, settings.region, "s3", "sqs", "sns", config=SETUP_CONFIG)
         if deployment is None:
-            self.resources: EventResources = ensure_resources(self.aws, self.names, settings.region, endpoint)
+            resources = ensure_resources(self.aws, self.names, settings.region, endpoint)
+            self.resources: EventResources = replace(resources, mlflow_tracking_uri=mlflow_tracking_uri)
             self.routes: tuple[Route, ...] = routes(settings)
             self.specs: Mapping[str, HandlerSpec] = HANDLERS_BY_NAME
         else:
