@@ -8,14 +8,11 @@ from __future__ import annotations
 
 import sys
 
-from mlmeta.config import UnknownEnvironmentError, get_environment
+from mlmeta.config import DEFAULT_ENVIRONMENT, UnknownEnvironmentError, get_environment
 from mlmeta.config.settings import SettingsError
 from mlmeta.queries.catalog import QueryError, load_queries
 from stacks.mlmeta_app import build, create_app
-from stacks.naming_guard import NonCompliantName
-
-# Stated here because plain `python app.py` does not read cdk.json.
-DEFAULT_ENVIRONMENT = "dev"
+from stacks.common.compliant_names import NonCompliantName
 
 
 def main() -> int:

@@ -5,6 +5,7 @@
     python -m bench --only snapshot-calls        # one benchmark
     python -m bench --smoke                      # tiny sizes: checks the code runs, numbers mean nothing
     python -m bench --only mlflow-side-by-side --mlflow-sizes 1000,10000   # lake vs a real MLflow server
+    python -m bench.compare OLD.md docs/benchmarks.md   # which ratios got worse by more than 10% since OLD
 
 Benchmarks are not tests: they print numbers, and every figure sits next to a baseline measured in
 the same run on the same machine, so the ratio is what compares across machines.

@@ -6,7 +6,7 @@ both. Nothing here holds data except the two queues (failed runs waiting for a p
 
 from __future__ import annotations
 
-from aws_cdk import CfnOutput, RemovalPolicy, Stack
+from aws_cdk import CfnOutput, Stack
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_sns as sns
@@ -14,8 +14,9 @@ from constructs import Construct
 
 from mlmeta.config import EnvironmentSettings
 from mlmeta_contract.handlers import GLUE_DATABASE, LAKE_BUCKET, LOOKBACK_DAYS
+from stacks.common.removal import removal_policy
 from stacks.compaction.compactor import Compactor
-from stacks.events.nag_findings import weak_references
+from stacks.common.iam import weak_references
 
 # The compactor's environment (lambdas/compactor/handler.py reads them).
 
@@ -55,7 +56,7 @@ class CompactionStack(Stack):
             database_name=database_name,
             notices_topic=notices_topic,
             log_retention_days=settings.retention.log_retention_days,
-            log_removal_policy=RemovalPolicy.RETAIN if settings.retain_data else RemovalPolicy.DESTROY,
+            log_removal_policy=removal_policy(settings),
             nag_external_references={} if producer is self else weak_references(producer, lake_bucket.bucket_arn),
         )
         CfnOutput(self, "CompactorFunctionName", value=self.compactor.function.function_name,

@@ -12,20 +12,20 @@ bucket; their logical IDs are pinned by tests/infrastructure/test_events_stack.p
 
 from __future__ import annotations
 
-from aws_cdk import CfnOutput, RemovalPolicy, Stack, Token, Tokenization
+from aws_cdk import CfnOutput, Stack, Token, Tokenization
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
 from mlmeta.config import EnvironmentSettings
 from mlmeta.doctor.probe_event import QUEUE_URL_OUTPUT
-from mlmeta.events.handlers import HANDLERS, EventResources, HandlerSpec, handler_environment, pipeline_names
+from mlmeta.events.handlers import HANDLERS, EventResources, HandlerSpec, handler_environment, environment_pipeline_names
 from mlmeta.events.routes import routes
-from mlmeta_contract.naming import DEFAULT_CONVENTION, NamingConvention
-from stacks.events.alarmed_queue import AlarmedQueue
+from stacks.common.alarmed_queue import AlarmedQueue
+from stacks.common.removal import removal_policy
 from stacks.events.doctor_probe import DoctorProbe
 from stacks.events.handler_function import EventHandlerFunction
-from stacks.events.nag_findings import weak_references
+from stacks.common.iam import weak_references
 from stacks.events.notices import NoticesTopic
 from stacks.events.permissions import HandlerAccess
 from stacks.events.rules import EventRules
@@ -53,7 +53,6 @@ class EventsStack(Stack):
         settings: EnvironmentSettings,
         lake_bucket: s3.IBucket,
         lake_key: kms.IKey,
-        convention: NamingConvention = DEFAULT_CONVENTION,
         tracking: TrackingTarget = SAGEMAKER,
         **kwargs,
     ) -> None:
@@ -65,7 +64,7 @@ class EventsStack(Stack):
             description=f"mlmeta {settings.name}: EventBridge rules, handler Lambdas, failure queues, notices. Stateless.",
             **kwargs,
         )
-        kept = RemovalPolicy.RETAIN if settings.retain_data else RemovalPolicy.DESTROY
+        kept = removal_policy(settings)
 
         self.notices = NoticesTopic(self, "Notices", environment=settings.name, subscribers=settings.notice_subscribers)
         topic = self.notices.topic
@@ -87,13 +86,13 @@ class EventsStack(Stack):
             stack=self,
             environment=settings.name,
             use_cases=tuple(use_case.name for use_case in settings.use_cases),
-            pipeline_names=pipeline_names(settings, convention),
+            pipeline_names=environment_pipeline_names(settings),
             lake_bucket=lake_bucket,
             lake_key=lake_key,
             notices_topic=topic,
             notices_key=self.notices.key,
             quarantine_queue=self.quarantine.queue,
-            convention=convention,
+            convention=settings.convention,
             nag_external_references=_references_from(self, lake_bucket.bucket_arn, tracking.arn),
             tracking=tracking,
         )
@@ -102,7 +101,7 @@ class EventsStack(Stack):
                 self,
                 construct_id_of(spec),
                 spec=spec,
-                environment=handler_environment(spec, settings, resources, convention),
+                environment=handler_environment(spec, settings, resources),
                 access=access,
                 failure_queue=self.failed_invocations.queue,
                 log_retention_days=settings.retention.log_retention_days,
@@ -113,7 +112,7 @@ class EventsStack(Stack):
         self.rules = EventRules(
             self,
             "Rules",
-            routes=routes(settings, convention),
+            routes=routes(settings),
             functions={name: handler.function for name, handler in self.functions.items()},
             dead_letter_queue=self.delivery_failures.queue,
         )

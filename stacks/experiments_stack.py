@@ -2,18 +2,18 @@
 resource, and the naming guardrail policy for data-scientist roles.
 
 Every name is checked against the naming convention before any construct exists, so a bad use case
-or EDA user in the config fails ``cdk synth`` with one line (``stacks.naming_guard``). Experiments are
+or EDA user in the config fails ``cdk synth`` with one line (``stacks.common.compliant_names``). Experiments are
 never deleted by CloudFormation or the handler: they hold the history of every run.
 """
 
 from __future__ import annotations
 
-from aws_cdk import CfnOutput, RemovalPolicy, Stack
+from aws_cdk import CfnOutput, Stack
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
 from mlmeta.config import EnvironmentSettings
-from mlmeta_contract.naming import DEFAULT_CONVENTION, NamingConvention
+from stacks.common.removal import removal_policy
 from stacks.experiments.experiment import SageMakerExperiment
 from stacks.experiments.guardrail import NamingGuardrail
 from stacks.experiments.provisioner import ExperimentProvisioner
@@ -37,14 +37,14 @@ class ExperimentsStack(Stack):
         construct_id: str,
         *,
         settings: EnvironmentSettings,
-        convention: NamingConvention = DEFAULT_CONVENTION,
         tracking: TrackingTarget = SAGEMAKER,
         **kwargs,
     ) -> None:
         if not settings.use_cases:
             raise ValueError(f"environment {settings.name} has no use cases: there are no experiments to provision")
         # Before any construct: a bad name fails the synth here, naming the config entry.
-        specs = experiment_specs(settings, convention)
+        specs = experiment_specs(settings)
+        convention = settings.convention
         super().__init__(
             scope,
             construct_id,
@@ -53,7 +53,7 @@ class ExperimentsStack(Stack):
             **kwargs,
         )
         # Log groups follow retain_data; experiments never depend on it.
-        logs_removal = RemovalPolicy.RETAIN if settings.retain_data else RemovalPolicy.DESTROY
+        logs_removal = removal_policy(settings)
         provisioner = ExperimentProvisioner(
             self,
             "Provisioner",

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from aws_cdk import CfnOutput, RemovalPolicy, Stack
+from aws_cdk import CfnOutput, Stack
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
@@ -16,6 +16,7 @@ from constructs import Construct
 from mlmeta.config import EnvironmentSettings
 from mlmeta.queries.catalog import NamedQuery
 from mlmeta_contract.lake.schema import TABLES
+from stacks.common.removal import removal_policy
 from stacks.lake.catalog import LakeCatalog
 from stacks.lake.named_queries import NamedQueries
 from stacks.lake.storage import ATHENA_RESULTS_PREFIX, LakeStorage
@@ -48,7 +49,7 @@ class LakeStack(Stack):
             **kwargs,
         )
         # Only what holds data is retained; the catalog and the workgroup are rebuilt from code.
-        data_removal_policy = RemovalPolicy.RETAIN if settings.retain_data else RemovalPolicy.DESTROY
+        data_removal_policy = removal_policy(settings)
 
         storage = LakeStorage(
             self,

@@ -10,7 +10,7 @@ from aws_cdk import App, Environment, Stack, Tags
 
 from mlmeta.config import EnvironmentSettings
 from mlmeta.queries.catalog import NamedQuery
-from stacks import nag
+from stacks.common import nag
 from stacks.compaction_stack import CompactionStack
 from stacks.events_stack import EventsStack
 from stacks.experiments_stack import ExperimentsStack

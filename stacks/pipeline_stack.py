@@ -5,7 +5,7 @@ the model package group it registers into, the artifacts bucket, the step code a
 role and, when the use case has a schedule, an EventBridge Scheduler schedule.
 
 Every name it gives SageMaker follows the naming convention and is checked before any construct
-exists (stacks.naming_guard): a bad use case in the config fails ``cdk synth`` with one line naming
+exists (stacks.common.compliant_names): a bad use case in the config fails ``cdk synth`` with one line naming
 the name, its kind, the rule it breaks and the config entry. The pipeline's experiment
 ``{usecase}-{env}-pipeline`` is the experiments stack's; this stack only refers to it by name.
 """
@@ -14,16 +14,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from aws_cdk import CfnOutput, RemovalPolicy, Stack, Tags, Token
+from aws_cdk import CfnOutput, Stack, Tags, Token
 from constructs import Construct
 
 from mlmeta.config import EnvironmentSettings, UseCase
-from mlmeta_contract.naming import DEFAULT_CONVENTION, NamingConvention
+from mlmeta_contract.naming import NamingConvention
 from mlmeta_contract.naming.tags import TAG_KIND, TAG_USE_CASE
+from stacks.common.removal import removal_policy
 from stacks.pipeline.definition import PipelineSpec, build_definition
 from stacks.pipeline.definition.binary_classification import image_uris_of
 from pipelines.common.tracking import DEFAULT_STEP
-from stacks.naming_guard import compliant_name
+from stacks.common.compliant_names import compliant_name
 from stacks.pipeline.artifacts import PipelineArtifacts
 from stacks.pipeline.execution_role import PipelineExecutionRole
 from stacks.pipeline.sagemaker_pipeline import SageMakerPipeline
@@ -50,7 +51,7 @@ class PipelineNames:
     model_package_group: str
 
 
-def pipeline_names(env: str, use_case: str, convention: NamingConvention = DEFAULT_CONVENTION) -> PipelineNames:
+def checked_pipeline_names(env: str, use_case: str, convention: NamingConvention) -> PipelineNames:
     """The names this stack creates or refers to, each checked; plus the per-execution shapes."""
     source = f"environment {env}, use case {use_case!r}"
     parts = {"use_case": use_case, "env": env, "convention": convention, "source": source}
@@ -76,12 +77,12 @@ class PipelineStack(Stack):
         *,
         settings: EnvironmentSettings,
         use_case: UseCase,
-        convention: NamingConvention = DEFAULT_CONVENTION,
         tracking: TrackingTarget = SAGEMAKER,
         **kwargs,
     ) -> None:
         # Before any construct: bad names and missing step code fail the synth here.
-        names = pipeline_names(settings.name, use_case.name, convention)
+        convention = settings.convention
+        names = checked_pipeline_names(settings.name, use_case.name, convention)
         package = step_package(use_case.name)
         bundle_files(package)
         super().__init__(
@@ -91,7 +92,7 @@ class PipelineStack(Stack):
             **kwargs,
         )
         self.names = names
-        retained = RemovalPolicy.RETAIN if settings.retain_data else RemovalPolicy.DESTROY
+        retained = removal_policy(settings)
         Tags.of(self).add(TAG_USE_CASE, use_case.name)
 
         artifacts = PipelineArtifacts(

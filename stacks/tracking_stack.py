@@ -9,10 +9,11 @@ as weak cross-stack references (``Fn::GetStackOutput``, no export), like the lak
 
 from __future__ import annotations
 
-from aws_cdk import CfnOutput, RemovalPolicy, Stack
+from aws_cdk import CfnOutput, Stack
 from constructs import Construct
 
 from mlmeta.config import EnvironmentSettings
+from stacks.common.removal import removal_policy
 from stacks.tracking.mlflow_server import MlflowServer
 
 TRACKING_URI_OUTPUT = "MlflowTrackingUri"
@@ -38,7 +39,7 @@ class TrackingStack(Stack):
             settings=settings.mlflow,
             key_alias=f"alias/{settings.stack_name('tracking')}",
             retention=settings.retention,
-            removal_policy=RemovalPolicy.RETAIN if settings.retain_data else RemovalPolicy.DESTROY,
+            removal_policy=removal_policy(settings),
         )
         CfnOutput(self, TRACKING_URI_OUTPUT, value=self.server.arn,
                   description="MLMETA_MLFLOW_TRACKING_URI: the ARN of the environment's MLflow server")

@@ -120,12 +120,13 @@ StepName = Annotated[str, _matching(STEP_NAME_RE, "a pipeline step name (letters
 CloudTrailEventId = Annotated[str, _matching(re.compile(r"[A-Za-z0-9-]{1,128}"), "a CloudTrail event id")]
 
 
-class _Detail(BaseModel):
+class EventDetail(BaseModel):
     model_config = ConfigDict(frozen=True, extra="ignore", populate_by_name=True)
 
 
-class _Envelope(EventBridgeModel):
-    """EventBridge's envelope with the id and time every handler relies on checked."""
+class EventEnvelope(EventBridgeModel):
+    """EventBridge's envelope with the id and time every handler relies on checked: the base of every
+    event model, the shared ones here and one only a handler takes beside its function (dispatch.py)."""
 
     model_config = ConfigDict(frozen=True, extra="ignore", populate_by_name=True)
     DETAIL_TYPE: ClassVar[str]
@@ -137,7 +138,7 @@ class _Envelope(EventBridgeModel):
 # --- SageMaker Pipelines -----------------------------------------------------------------------
 
 
-class PipelineExecutionStatusDetail(_Detail):
+class PipelineExecutionStatusDetail(EventDetail):
     """The documented detail (SageMaker's EventBridge events page); pipelineExecutionDescription is not read."""
 
     current_status: ExecutionStatus = Field(alias="currentPipelineExecutionStatus")
@@ -162,18 +163,18 @@ class PipelineExecutionStatusDetail(_Detail):
         return self.current_status in TERMINAL_STATUSES
 
 
-class PipelineExecutionStatusEvent(_Envelope):
+class PipelineExecutionStatusEvent(EventEnvelope):
     DETAIL_TYPE: ClassVar[str] = EXECUTION_STATUS_CHANGE
     source: Literal[SAGEMAKER_SOURCE]
     detail_type: Literal[EXECUTION_STATUS_CHANGE] = Field(alias="detail-type")
     detail: PipelineExecutionStatusDetail
 
 
-class JobReference(_Detail):
+class JobReference(EventDetail):
     arn: JobArn
 
 
-class StepMetadata(_Detail):
+class StepMetadata(EventDetail):
     """The step's job, if it runs one (other steps carry other keys, ignored here). AWS's example shows
     ``processingJob.arn``; undocumented: ``trainingJob`` and ``transformJob``, taken to be the
     lowerCamelCase of the API's PipelineExecutionStepMetadata members as ``processingJob`` is."""
@@ -188,7 +189,7 @@ class StepMetadata(_Detail):
         return job.arn if job else None
 
 
-class PipelineStepStatusDetail(_Detail):
+class PipelineStepStatusDetail(EventDetail):
     step_name: StepName = Field(alias="stepName")
     step_type: str | None = Field(None, alias="stepType")
     current_status: StepStatus = Field(alias="currentStepStatus")
@@ -196,7 +197,7 @@ class PipelineStepStatusDetail(_Detail):
     metadata: StepMetadata = Field(default_factory=StepMetadata)
 
 
-class PipelineStepStatusEvent(_Envelope):
+class PipelineStepStatusEvent(EventEnvelope):
     DETAIL_TYPE: ClassVar[str] = STEP_STATUS_CHANGE
     source: Literal[SAGEMAKER_SOURCE]
     detail_type: Literal[STEP_STATUS_CHANGE] = Field(alias="detail-type")
@@ -206,13 +207,13 @@ class PipelineStepStatusEvent(_Envelope):
 # --- CloudTrail --------------------------------------------------------------------------------
 
 
-class UserIdentity(_Detail):
+class UserIdentity(EventDetail):
     type: str | None = None  # noqa: A003 (CloudTrail's field name)
     arn: str | None = None
     invoked_by: str | None = Field(None, alias="invokedBy")
 
 
-class CloudTrailDetail(_Detail):
+class CloudTrailDetail(EventDetail):
     # Declared before the fields whose validators read them (pydantic validates in order).
     event_name: GuardedAction = Field(alias="eventName")
     event_source: Literal[SAGEMAKER_EVENT_SOURCE] = Field(alias="eventSource")
@@ -259,7 +260,7 @@ class CloudTrailDetail(_Detail):
         return value
 
 
-class CloudTrailApiCallEvent(_Envelope):
+class CloudTrailApiCallEvent(EventEnvelope):
     DETAIL_TYPE: ClassVar[str] = CLOUDTRAIL_API_CALL
     source: Literal[SAGEMAKER_SOURCE]
     detail_type: Literal[CLOUDTRAIL_API_CALL] = Field(alias="detail-type")
@@ -294,7 +295,7 @@ class CloudTrailApiCallEvent(_Envelope):
 # --- Schedule ----------------------------------------------------------------------------------
 
 
-class ScheduledEvent(_Envelope):
+class ScheduledEvent(EventEnvelope):
     """An EventBridge rule's schedule (``Scheduled Event``); its ``time`` is the run's logical time."""
 
     DETAIL_TYPE: ClassVar[str] = SCHEDULED_EVENT
@@ -393,7 +394,7 @@ def _clip(value: object, limit: int = 160) -> str:
 # event's readers know the alias. Python names are unique across these models, so one table does.
 _ALIASES = {
     name: field.alias
-    for model in (PipelineExecutionStatusDetail, PipelineStepStatusDetail, StepMetadata, UserIdentity, CloudTrailDetail, _Envelope)
+    for model in (PipelineExecutionStatusDetail, PipelineStepStatusDetail, StepMetadata, UserIdentity, CloudTrailDetail, EventEnvelope)
     for name, field in model.model_fields.items()
     if field.alias
 }

@@ -19,7 +19,9 @@ class NotOurs(Exception):
 
 
 @dataclass(frozen=True)
-class PipelineExecution:
+class IdentifiedExecution:
+    """A pipeline execution of this deployment, identified from its ARN, with the names the convention gives its records."""
+
     use_case: str
     environment: str
     pipeline_name: str
@@ -30,7 +32,7 @@ class PipelineExecution:
     analysis_trial: str  # trial 1.2, created by the pipeline's evaluation step
 
 
-def identify_execution(execution_arn: str, *, convention: NamingConvention, environment: str) -> PipelineExecution:
+def identify_execution(execution_arn: str, *, convention: NamingConvention, environment: str) -> IdentifiedExecution:
     match = EXECUTION_ARN_RE.fullmatch(execution_arn)
     if match is None:
         raise NotOurs(f"{execution_arn!r} is not a pipeline execution ARN")
@@ -49,7 +51,7 @@ def identify_execution(execution_arn: str, *, convention: NamingConvention, envi
         experiment = new("pipeline-experiment", use_case=use_case, env=env, convention=convention)
     except NamingError as err:
         raise NotOurs(f"execution {execution_arn!r}: no convention names for it: {err}") from None
-    return PipelineExecution(
+    return IdentifiedExecution(
         use_case=use_case,
         environment=env,
         pipeline_name=pipeline_name,

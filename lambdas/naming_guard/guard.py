@@ -32,6 +32,7 @@ from typing import Any
 from mlmeta_contract.lake.layout import partition_value
 from mlmeta_contract.lake.schema import NAMING_AUDIT
 from mlmeta_contract.naming import NamingConvention, Rule, Verdict, classify
+from mlmeta_runtime.dispatch import handles
 from mlmeta_runtime.errors import is_not_found
 from mlmeta_runtime.events import CloudTrailApiCallEvent
 from mlmeta_runtime.jobs import looks_like_job_component
@@ -108,6 +109,25 @@ def judge(name: str, resource_type: str, convention: NamingConvention) -> Judgem
         return Judgement(True, classification.kind, str(Rule.COMPLIANT), classification.reason, _common_env(classification.candidates))
     closest = _closest(classification.checked, convention)
     return Judgement(False, None, str(closest.rule), classification.reason, None)
+
+
+@handles(CloudTrailApiCallEvent)
+def guard_created_name(event: CloudTrailApiCallEvent, *, sagemaker: Any, s3: Any, sns: Any, settings: Any) -> GuardResult:
+    """Judge the name CloudTrail's record says was created (``settings``: the naming guard's: its convention,
+    environment, lake bucket and notices topic)."""
+    check = cloudtrail_check(sagemaker, event)
+    if isinstance(check, str):
+        return GuardResult("skipped", check)
+    return check_name(
+        sagemaker,
+        s3,
+        sns,
+        check,
+        convention=settings.convention,
+        environment=settings.environment,
+        bucket=settings.lake_bucket,
+        topic_arn=settings.notices_topic_arn,
+    )
 
 
 def cloudtrail_check(sagemaker: Any, event: CloudTrailApiCallEvent) -> NameCheck | str:

@@ -10,15 +10,16 @@ from typing import Any
 import boto3
 from aws_lambda_powertools import Logger
 
-from mlmeta_runtime.events import ScheduledEvent
+from mlmeta_runtime.dispatch import Dispatch
+from mlmeta_runtime.events import EventModel
 from mlmeta_runtime.handler import event_handler
 from mlmeta_runtime.settings import DEFAULT_LOOKBACK_HOURS, HandlerSettings
 from mlmeta_runtime.tracking_backend import TrackingBackend
-from reconciler.reconcile import AwsClients, reconcile
+from reconciler import reconcile
+from reconciler.reconcile import AwsClients
 from snapshotter.snapshot import execution_steps
 
 HANDLER = "reconciler"
-ACCEPTED = (ScheduledEvent,)
 
 
 @dataclass(frozen=True)
@@ -37,11 +38,14 @@ s3 = boto3.client("s3")
 TRACKING = TrackingBackend.from_environ()
 CLIENTS = AwsClients(sagemaker=sagemaker, s3=s3, sns=boto3.client("sns"), mlflow=TRACKING.mlflow_client())
 sqs = boto3.client("sqs")
+# What reconcile.py's functions take, by parameter name; each event goes to the one marked for its model.
+DISPATCH = Dispatch.of(reconcile, services=lambda: {"clients": CLIENTS, "settings": SETTINGS, "steps": execution_steps(sagemaker)})
+ACCEPTED = DISPATCH.accepted
 
 
 @event_handler(HANDLER, ACCEPTED, SETTINGS, logger, sqs=sqs, s3=s3, doing="reconciling",
                log_keys=lambda event: {"event_id": event.id})
-def lambda_handler(event: ScheduledEvent) -> dict[str, Any]:
-    summary = reconcile(CLIENTS, SETTINGS, now=event.time, steps=execution_steps(sagemaker))
+def lambda_handler(event: EventModel) -> dict[str, Any]:
+    summary = DISPATCH(event)
     logger.info("reconciled", extra={"summary": summary.to_dict()})
     return summary.to_dict()

@@ -33,9 +33,11 @@ from typing import Any
 from aws_lambda_powertools import Logger
 
 from mlmeta_contract.events import TERMINAL_STATUSES
+from mlmeta_runtime.dispatch import handles
 from mlmeta_runtime.errors import is_not_found
+from mlmeta_runtime.events import ScheduledEvent
 from mlmeta_runtime.lake_writer import iso_utc
-from mlmeta_runtime.pipelines import NotOurs, PipelineExecution, identify_execution
+from mlmeta_runtime.pipelines import NotOurs, IdentifiedExecution, identify_execution
 from mlmeta_runtime.settings import Settings
 from reconciler.snapshot_index import SnapshotIndex, partition_days
 from reconciler.sweep import SweepSummary, sweep_names
@@ -82,6 +84,11 @@ class ReconcileSummary:
         figures = asdict(self)
         sweep = figures.pop("sweep")
         return {**figures, **sweep}
+
+
+@handles(ScheduledEvent)
+def reconcile_on_schedule(event: ScheduledEvent, *, clients: AwsClients, settings: Settings, steps: StepLookup) -> ReconcileSummary:
+    return reconcile(clients, settings, now=event.time, steps=steps)
 
 
 def reconcile(clients: AwsClients, settings: Settings, *, now: datetime, steps: StepLookup) -> ReconcileSummary:
@@ -209,7 +216,7 @@ def list_executions(sagemaker: Any, pipeline_name: str, since: datetime) -> Iter
         kwargs["NextToken"] = page["NextToken"]
 
 
-def finished_from_description(described: Mapping[str, Any], pipeline: PipelineExecution) -> FinishedExecution:
+def finished_from_description(described: Mapping[str, Any], pipeline: IdentifiedExecution) -> FinishedExecution:
     return FinishedExecution(
         pipeline=pipeline,
         status=described["PipelineExecutionStatus"],

@@ -25,11 +25,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from mlmeta_contract.naming.tags import METRICS_LOGGED
 from mlmeta_runtime.errors import NotReadyYet
 from mlmeta_runtime.lake_writer import iso_utc
 
 # pipelines/common/tracking.py writes it (a test keeps the two equal).
-METRICS_LOGGED_PARAMETER = "mlmeta:metrics-logged"
 # Longer than Search's usual lag and the event's retries (Lambda retries after about 1 and 3 minutes).
 SETTLE_TIME = timedelta(minutes=30)
 INCOMPLETE_MARKERS_PREFIX = "state/reconciler/incomplete-snapshots/"
@@ -60,7 +60,7 @@ def shortfalls(analysis_components: Sequence[Mapping[str, Any]]) -> list[Shortfa
     """The analysis components (Search's TrialComponent shapes) that show fewer metrics than they logged."""
     found = []
     for component in analysis_components:
-        logged = ((component.get("Parameters") or {}).get(METRICS_LOGGED_PARAMETER) or {}).get("NumberValue")
+        logged = ((component.get("Parameters") or {}).get(METRICS_LOGGED) or {}).get("NumberValue")
         if not isinstance(logged, (int, float)) or isinstance(logged, bool):
             continue
         shown = len({m["MetricName"] for m in component.get("Metrics") or [] if isinstance(m.get("MetricName"), str)})

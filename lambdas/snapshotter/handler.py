@@ -13,17 +13,16 @@ from typing import Any
 import boto3
 from aws_lambda_powertools import Logger
 
-from mlmeta_contract.events import TERMINAL_STATUSES
-from mlmeta_runtime.events import PipelineExecutionStatusEvent
+from mlmeta_runtime.dispatch import Dispatch
+from mlmeta_runtime.events import EventModel
 from mlmeta_runtime.handler import event_handler
-from mlmeta_runtime.pipelines import NotOurs
 from mlmeta_runtime.settings import HandlerSettings
 from mlmeta_runtime.tracking_backend import TrackingBackend
 from snapshotter.mlflow_runs import MlflowAnalysisTrials
-from snapshotter.snapshot import SnapshotResult, TrialSource, execution_steps, finished_from_event, snapshot_execution
+from snapshotter import snapshot
+from snapshotter.snapshot import TrialSource
 
 HANDLER = "snapshotter"
-ACCEPTED = (PipelineExecutionStatusEvent,)
 
 
 @dataclass(frozen=True)
@@ -45,29 +44,14 @@ def trial_source() -> TrialSource | None:
     return MlflowAnalysisTrials(sagemaker, mlflow) if mlflow is not None else None
 
 
+# What snapshot.py's functions take, by parameter name; each event goes to the one marked for its model.
+DISPATCH = Dispatch.of(snapshot, services=lambda: {"sagemaker": sagemaker, "s3": s3, "settings": SETTINGS, "trials_from": trial_source()})
+ACCEPTED = DISPATCH.accepted
+
+
 @event_handler(HANDLER, ACCEPTED, SETTINGS, logger, sqs=sqs, s3=s3, doing="snapshotting",
                log_keys=lambda event: {"event_id": event.id, "pipeline_execution_arn": event.detail.pipeline_execution_arn})
-def lambda_handler(event: PipelineExecutionStatusEvent) -> dict[str, Any]:
-    result = snapshot(event)
+def lambda_handler(event: EventModel) -> dict[str, Any]:
+    result = DISPATCH(event)
     logger.info(f"{result.status}: {result.reason}", extra={"keys": list(result.keys), "metrics": result.metrics})
     return result.to_dict()
-
-
-def snapshot(event: PipelineExecutionStatusEvent) -> SnapshotResult:
-    status = event.detail.current_status
-    if status not in TERMINAL_STATUSES:
-        return SnapshotResult("skipped", f"execution status {status}: snapshots are taken when it ends ({', '.join(TERMINAL_STATUSES)})")
-    try:
-        execution = finished_from_event(event, convention=SETTINGS.convention, environment=SETTINGS.environment)
-    except NotOurs as err:
-        return SnapshotResult("skipped", str(err))
-    return snapshot_execution(
-        sagemaker,
-        s3,
-        execution,
-        bucket=SETTINGS.lake_bucket,
-        convention=SETTINGS.convention,
-        steps=execution_steps(sagemaker),
-        metrics_namespace=SETTINGS.metrics_namespace,
-        trials_from=trial_source(),
-    )

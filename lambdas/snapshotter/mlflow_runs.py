@@ -35,8 +35,8 @@ from mlmeta_contract.mlflow.names import (
     execution_filter,
 )
 from mlmeta_contract.mlflow.times import moment
-from mlmeta_runtime.pipelines import PipelineExecution
-from snapshotter.completeness import METRICS_LOGGED_PARAMETER
+from mlmeta_contract.naming.tags import METRICS_LOGGED
+from mlmeta_runtime.pipelines import IdentifiedExecution
 from snapshotter.snapshot import TrialComponents, read_trial_components
 
 STATUSES = {"FINISHED": "Completed", "FAILED": "Failed", "KILLED": "Stopped", "RUNNING": "InProgress", "SCHEDULED": "InProgress"}
@@ -49,13 +49,13 @@ class MlflowAnalysisTrials:
         self._sagemaker = sagemaker
         self._mlflow = mlflow
 
-    def read(self, execution: PipelineExecution, trial_name: str, trial_kind: str) -> TrialComponents:
+    def read(self, execution: IdentifiedExecution, trial_name: str, trial_kind: str) -> TrialComponents:
         if trial_kind != "analysis":
             return read_trial_components(self._sagemaker, trial_name, trial_kind)
         return read_analysis_runs(self._mlflow, execution)
 
 
-def read_analysis_runs(client: MlflowClient, execution: PipelineExecution) -> TrialComponents:
+def read_analysis_runs(client: MlflowClient, execution: IdentifiedExecution) -> TrialComponents:
     """The execution's analysis runs as trial components of trial 1.2 (none when its experiment has no runs)."""
     experiment = client.get_experiment_by_name(execution.experiment_name)
     if experiment is None:
@@ -74,7 +74,7 @@ def run_as_trial_component(client: MlflowClient, run: Mapping[str, Any], experim
     parameters: dict[str, Any] = {p["key"]: {"StringValue": p["value"]} for p in (run.get("data") or {}).get("params") or []}
     logged = tags.get(TAG_METRICS_LOGGED, "")
     if logged.isdigit():
-        parameters[METRICS_LOGGED_PARAMETER] = {"NumberValue": float(logged)}
+        parameters[METRICS_LOGGED] = {"NumberValue": float(logged)}
     latest = (run.get("data") or {}).get("metrics") or []
     return {
         "TrialComponentName": info.get("run_name"),

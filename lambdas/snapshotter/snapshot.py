@@ -38,10 +38,12 @@ from aws_lambda_powertools.metrics import EphemeralMetrics, MetricUnit
 
 from mlmeta_contract.lake.layout import partition_value
 from mlmeta_contract.lake.schema import COMPONENT_SNAPSHOTS, METRIC_SNAPSHOTS, SCHEMA_VERSION
+from mlmeta_contract.events import TERMINAL_STATUSES
 from mlmeta_contract.naming import NamingConvention, validate
+from mlmeta_runtime.dispatch import handles
 from mlmeta_runtime.events import PipelineExecutionStatusEvent
 from mlmeta_runtime.lake_writer import LakeObject, iso_utc, write_objects
-from mlmeta_runtime.pipelines import PipelineExecution, identify_execution
+from mlmeta_runtime.pipelines import IdentifiedExecution, NotOurs, identify_execution
 from mlmeta_runtime.tags import TAG_STEP, tag_dict
 from snapshotter.completeness import IncompleteMarker, MetricsNotSearchableYet, marker_key, shortfalls, still_settling
 
@@ -64,12 +66,12 @@ class TrialSource(Protocol):
     """Where a trial's components are read: SageMaker Search (the default), or MLflow for trial 1.2
     (mlflow_runs.py), in Search's TrialComponent shape either way."""
 
-    def read(self, execution: PipelineExecution, trial_name: str, trial_kind: str) -> TrialComponents: ...
+    def read(self, execution: IdentifiedExecution, trial_name: str, trial_kind: str) -> TrialComponents: ...
 
 
 @dataclass(frozen=True)
 class FinishedExecution:
-    pipeline: PipelineExecution
+    pipeline: IdentifiedExecution
     status: str
     start: datetime | None
     end: datetime
@@ -99,6 +101,31 @@ class SnapshotResult:
 
     def to_dict(self) -> dict[str, Any]:
         return {**asdict(self), "keys": list(self.keys)}
+
+
+@handles(PipelineExecutionStatusEvent)
+def snapshot_finished_execution(
+    event: PipelineExecutionStatusEvent, *, sagemaker: Any, s3: Any, settings: Any, trials_from: TrialSource | None
+) -> SnapshotResult:
+    """The snapshots of the execution ``event`` reports, once it has ended (``settings``: the snapshotter's:
+    its lake bucket, convention, environment and metrics namespace)."""
+    status = event.detail.current_status
+    if status not in TERMINAL_STATUSES:
+        return SnapshotResult("skipped", f"execution status {status}: snapshots are taken when it ends ({', '.join(TERMINAL_STATUSES)})")
+    try:
+        execution = finished_from_event(event, convention=settings.convention, environment=settings.environment)
+    except NotOurs as err:
+        return SnapshotResult("skipped", str(err))
+    return snapshot_execution(
+        sagemaker,
+        s3,
+        execution,
+        bucket=settings.lake_bucket,
+        convention=settings.convention,
+        steps=execution_steps(sagemaker),
+        metrics_namespace=settings.metrics_namespace,
+        trials_from=trials_from,
+    )
 
 
 def finished_from_event(event: PipelineExecutionStatusEvent, *, convention: NamingConvention, environment: str) -> FinishedExecution:
@@ -192,7 +219,7 @@ def read_trial_components(sagemaker: Any, trial_name: str, trial_kind: str) -> T
 
 
 def step_resolver(
-    trials: Sequence[TrialComponents], execution: PipelineExecution, convention: NamingConvention, steps: StepLookup
+    trials: Sequence[TrialComponents], execution: IdentifiedExecution, convention: NamingConvention, steps: StepLookup
 ) -> Callable[[TrialComponents, Mapping[str, Any]], str | None]:
     """A function giving each component's step; ListPipelineExecutionSteps only if a job component lacks the tag."""
     untagged_job = any(
@@ -272,7 +299,7 @@ def emit_metrics(metrics: Sequence[Mapping[str, Any]], execution: FinishedExecut
     return sum(len(values) for values in by_dimensions.values())
 
 
-def _trials_of(execution: PipelineExecution) -> tuple[tuple[str, str], ...]:
+def _trials_of(execution: IdentifiedExecution) -> tuple[tuple[str, str], ...]:
     return ((execution.environment_trial, "environment"), (execution.analysis_trial, "analysis"))
 
 

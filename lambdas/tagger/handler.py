@@ -11,13 +11,13 @@ from typing import Any
 import boto3
 from aws_lambda_powertools import Logger
 
-from mlmeta_runtime.events import PipelineExecutionStatusEvent, PipelineStepStatusEvent
+from mlmeta_runtime.dispatch import Dispatch
+from mlmeta_runtime.events import EventModel
 from mlmeta_runtime.handler import event_handler
 from mlmeta_runtime.settings import HandlerSettings
-from tagger.tagging import tag_environment_trial, tag_step_component
+from tagger import tagging
 
 HANDLER = "tagger"
-ACCEPTED = (PipelineExecutionStatusEvent, PipelineStepStatusEvent)
 
 logger = Logger()
 SETTINGS = HandlerSettings.from_environ()  # the tagger needs nothing beyond the quarantine
@@ -26,12 +26,16 @@ sqs = boto3.client("sqs")
 s3 = boto3.client("s3")  # only for malformed events too large for the quarantine queue
 # How the tagger waits while Pipelines has not created a resource yet (tests replace it).
 sleep = time.sleep
+# What tagging.py's functions take, by parameter name; each event goes to the one marked for its model.
+DISPATCH = Dispatch.of(tagging, services=lambda: {
+    "sagemaker": sagemaker, "convention": SETTINGS.convention, "environment": SETTINGS.environment, "sleep": sleep,
+})
+ACCEPTED = DISPATCH.accepted
 
 
 @event_handler(HANDLER, ACCEPTED, SETTINGS, logger, sqs=sqs, s3=s3, doing="tagging",
                log_keys=lambda event: {"event_id": event.id, "detail_type": event.detail_type})
-def lambda_handler(event: PipelineExecutionStatusEvent | PipelineStepStatusEvent) -> dict[str, Any]:
-    tag = tag_environment_trial if isinstance(event, PipelineExecutionStatusEvent) else tag_step_component
-    result = tag(sagemaker, event, convention=SETTINGS.convention, environment=SETTINGS.environment, sleep=sleep)
+def lambda_handler(event: EventModel) -> dict[str, Any]:
+    result = DISPATCH(event)
     logger.info(f"{result.status}: {result.reason}", extra={"resource_arn": result.resource_arn, "tags": dict(result.tags)})
     return result.to_dict()

@@ -23,10 +23,11 @@ from typing import Any
 
 from mlmeta_contract.naming import NamingConvention
 from mlmeta_contract.naming.tags import required_tags
+from mlmeta_runtime.dispatch import handles
 from mlmeta_runtime.errors import is_not_found
 from mlmeta_runtime.events import PipelineExecutionStatusEvent, PipelineStepStatusEvent
 from mlmeta_runtime.jobs import job_component_name
-from mlmeta_runtime.pipelines import NotOurs, PipelineExecution, identify_execution
+from mlmeta_runtime.pipelines import NotOurs, IdentifiedExecution, identify_execution
 from mlmeta_runtime.retry import Backoff, with_backoff
 from mlmeta_runtime.tags import TAG_ENVIRONMENT, TAG_PIPELINE_EXECUTION_ARN, TAG_STEP, TAG_USE_CASE, tag_list
 
@@ -50,6 +51,7 @@ def skipped(reason: str) -> TagResult:
     return TagResult("skipped", reason)
 
 
+@handles(PipelineExecutionStatusEvent)
 def tag_environment_trial(
     sagemaker: Any,
     event: PipelineExecutionStatusEvent,
@@ -82,6 +84,7 @@ def tag_environment_trial(
     )
 
 
+@handles(PipelineStepStatusEvent)
 def tag_step_component(
     sagemaker: Any,
     event: PipelineStepStatusEvent,
@@ -130,7 +133,7 @@ def _tag_once_created(
     return TagResult("tagged", tagged, arn, dict(tags))
 
 
-def step_tags(execution: PipelineExecution, step_name: str) -> dict[str, str]:
+def step_tags(execution: IdentifiedExecution, step_name: str) -> dict[str, str]:
     return {
         TAG_STEP: step_name,
         TAG_USE_CASE: execution.use_case,

@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from mlmeta.analytics.frames import to_frame
+from mlmeta.config import DEFAULT_ENVIRONMENT
 from mlmeta.analytics.source import AnalyticsError, DateLike, choose_engine, dt_range, pipeline_name
 from mlmeta.queries.drift_defaults import DEFAULT_MIN_CHANGE, DEFAULT_WINDOW, DEFAULT_Z_THRESHOLD
 from mlmeta.queries.runner import AthenaTarget, run_named
@@ -21,7 +22,7 @@ NO_MIN_VALUE = -sys.float_info.max
 def metric_history(
     metric: str,
     use_case: str,
-    env: str = "dev",
+    env: str = DEFAULT_ENVIRONMENT,
     *,
     lake: Path | str | None = None,
     athena: bool | AthenaTarget | None = None,
@@ -39,7 +40,7 @@ def metric_history(
 def metric_drift(
     metric: str,
     use_case: str,
-    env: str = "dev",
+    env: str = DEFAULT_ENVIRONMENT,
     *,
     window: int = DEFAULT_WINDOW,
     z_threshold: float = DEFAULT_Z_THRESHOLD,

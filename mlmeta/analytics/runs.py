@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from mlmeta.analytics.frames import to_frame
+from mlmeta.config import DEFAULT_ENVIRONMENT
 from mlmeta.analytics.source import DateLike, choose_engine, dt_range, pipeline_name
 from mlmeta.analytics.use_cases import check_known_use_case
 from mlmeta.queries.result import QueryResult
@@ -21,7 +22,7 @@ _EXECUTION = "pipeline_execution_id"
 
 def runs(
     use_case: str,
-    env: str = "dev",
+    env: str = DEFAULT_ENVIRONMENT,
     *,
     lake: Path | str | None = None,
     athena: bool | AthenaTarget | None = None,

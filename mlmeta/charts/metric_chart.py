@@ -17,6 +17,7 @@ import pandas as pd
 
 from mlmeta.analytics.history import metric_drift, metric_history
 from mlmeta.analytics.source import ATHENA_DEFAULT_DAYS, OPEN_RANGE, DateLike, Engine, choose_engine, dt_range, pipeline_name
+from mlmeta.config import DEFAULT_ENVIRONMENT
 from mlmeta.queries.drift_defaults import DEFAULT_MIN_CHANGE, DEFAULT_WINDOW, DEFAULT_Z_THRESHOLD
 from mlmeta.queries.runner import AthenaTarget
 
@@ -96,7 +97,7 @@ class MetricChart:
 def load_metric_chart(
     metric: str,
     use_case: str,
-    env: str = "dev",
+    env: str = DEFAULT_ENVIRONMENT,
     *,
     lake: Path | str | None = None,
     athena: bool | AthenaTarget | None = None,

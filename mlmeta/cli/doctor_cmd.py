@@ -8,12 +8,14 @@ import argparse
 import json
 
 from mlmeta.cli.errors import CliError
+from mlmeta.cli.seconds import seconds_argument
 from mlmeta.config import ENVIRONMENTS, UnknownEnvironmentError, get_environment
 from mlmeta.config.settings import SettingsError
 
 FORMATS = ("text", "json")
 PHASES = ("pre", "post", "all")
 DEFAULT_PROBE_TIMEOUT_SECONDS = 30.0
+MAX_PROBE_TIMEOUT_SECONDS = 900.0
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -33,22 +35,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     doctor.add_argument("--profile", help="AWS profile to use (default: the default credential chain)")
     doctor.add_argument(
         "--probe-timeout",
-        type=_positive_seconds,
+        type=seconds_argument(at_most=MAX_PROBE_TIMEOUT_SECONDS),
         default=DEFAULT_PROBE_TIMEOUT_SECONDS,
         metavar="SECONDS",
         help=f"how long to wait for the probe event (default {DEFAULT_PROBE_TIMEOUT_SECONDS:g})",
     )
     doctor.set_defaults(func=run_doctor_command)
-
-
-def _positive_seconds(text: str) -> float:
-    try:
-        seconds = float(text)
-    except ValueError:
-        seconds = 0.0
-    if not 0 < seconds <= 900:
-        raise argparse.ArgumentTypeError(f"must be a number of seconds above 0 and at most 900, got {text!r}")
-    return seconds
 
 
 def make_clients(region: str, profile: str | None):

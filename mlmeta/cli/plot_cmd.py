@@ -13,9 +13,9 @@ from pathlib import Path
 
 from mlmeta.cli.engine_options import reject_athena_only_options
 from mlmeta.cli.errors import CliError
+from mlmeta.config import DEFAULT_ENVIRONMENT
 from mlmeta.queries.drift_defaults import DEFAULT_MIN_CHANGE, DEFAULT_WINDOW, DEFAULT_Z_THRESHOLD
 
-DEFAULT_ENV = "dev"
 _ATHENA_ONLY_OPTIONS = ("workgroup", "database", "region")
 # Characters kept in the default file name; others (e.g. "/" or ":" in "validation:auc") become "_".
 _UNSAFE_FILE_CHARACTERS = re.compile(r"[^A-Za-z0-9._-]")
@@ -36,7 +36,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     plot.add_argument("metric", metavar="METRIC", help="metric name, e.g. auc")
     plot.add_argument("--use-case", required=True, help="the use case, e.g. churn-prediction")
-    plot.add_argument("--env", default=DEFAULT_ENV, help=f"the pipeline's environment (default {DEFAULT_ENV}); with --athena also "
+    plot.add_argument("--env", default=DEFAULT_ENVIRONMENT, help=f"the pipeline's environment (default {DEFAULT_ENVIRONMENT}); with --athena also "
                       "whose workgroup, database and region to use")
     engine = plot.add_mutually_exclusive_group(required=True)
     engine.add_argument("--lake", type=Path, metavar="DIR", help="read a local directory laid out like the lake bucket (DuckDB)")

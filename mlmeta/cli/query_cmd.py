@@ -10,9 +10,11 @@ from typing import Any
 
 from mlmeta.cli.engine_options import reject_athena_only_options
 from mlmeta.cli.errors import CliError
+from mlmeta.cli.seconds import seconds_argument
+from mlmeta.config import DEFAULT_ENVIRONMENT
 from mlmeta.queries.catalog import NamedQuery, QueryError, get_query, load_queries
 from mlmeta.queries.result import FORMATS
-from mlmeta.queries.runner import DEFAULT_ENV, DEFAULT_TIMEOUT_SECONDS, AthenaTarget, make_athena_client, run_named
+from mlmeta.queries.runner import DEFAULT_TIMEOUT_SECONDS, AthenaTarget, make_athena_client, run_named
 
 _ATHENA_ONLY_OPTIONS = ("env", "workgroup", "database", "region", "timeout")
 _LISTING_FORMATS = ("text", "json")
@@ -33,12 +35,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     engine.add_argument("--lake", type=Path, metavar="DIR", help="run on DuckDB over a local directory laid out like the lake bucket")
     engine.add_argument("--athena", action="store_true", help="run on Amazon Athena (needs AWS credentials)")
     athena = query.add_argument_group("Athena options (only with --athena)")
-    athena.add_argument("--env", help=f"environment whose workgroup, database and region to use (default {DEFAULT_ENV})")
+    athena.add_argument("--env", help=f"environment whose workgroup, database and region to use (default {DEFAULT_ENVIRONMENT})")
     athena.add_argument("--workgroup", help="Athena workgroup (default: the environment's, e.g. mlmeta-dev)")
     athena.add_argument("--database", help="Glue database (default: the environment's, e.g. mlmeta_dev)")
     athena.add_argument("--region", help="AWS region (default: the environment's)")
     athena.add_argument(
-        "--timeout", type=_positive_seconds, metavar="SECONDS",
+        "--timeout", type=seconds_argument(), metavar="SECONDS",
         help=f"stop the query if it has not finished after this long (default {DEFAULT_TIMEOUT_SECONDS:g})",
     )
     query.add_argument("--format", choices=FORMATS, default="table", help="output format (default table)")
@@ -56,16 +58,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="text (default) or json: one JSON object per query (with NAME: that query's, its SQL included)",
     )
     listing.set_defaults(func=list_queries_command)
-
-
-def _positive_seconds(text: str) -> float:
-    try:
-        seconds = float(text)
-    except ValueError:
-        seconds = 0.0
-    if not seconds > 0 or seconds == float("inf"):
-        raise argparse.ArgumentTypeError(f"must be a positive number of seconds, got {text!r}")
-    return seconds
 
 
 def run_query_command(args: argparse.Namespace) -> int:

@@ -19,9 +19,8 @@ from pathlib import Path
 
 from mlmeta.cli.errors import CliError
 from mlmeta.cli.extras import require_local_harness, require_synth
-from mlmeta.config import UnknownEnvironmentError, get_environment
+from mlmeta.config import DEFAULT_ENVIRONMENT, UnknownEnvironmentError, get_environment
 
-DEFAULT_ENV = "dev"
 EXIT_NOT_OK = 1
 
 
@@ -34,7 +33,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "to the handlers, run in-process with their deployed functions' environment.",
     )
     rehearse.add_argument("files", nargs="*", type=Path, metavar="EVENT_FILE", help="file of events to replay against the deployment")
-    rehearse.add_argument("--env", default=DEFAULT_ENV, help=f"environment to rehearse (default {DEFAULT_ENV})")
+    rehearse.add_argument("--env", default=DEFAULT_ENVIRONMENT, help=f"environment to rehearse (default {DEFAULT_ENVIRONMENT})")
     rehearse.add_argument("--assembly", type=Path, metavar="DIR",
                           help="the environment's cloud assembly (make synth writes cdk.out/<env>); default: synthesize it here")
     rehearse.add_argument("--format", choices=("text", "json"), default="text", help="report format (default text)")

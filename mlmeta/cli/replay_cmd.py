@@ -26,9 +26,8 @@ from pathlib import Path
 
 from mlmeta.cli.errors import CliError
 from mlmeta.cli.extras import require_local_harness
-from mlmeta.config import UnknownEnvironmentError, get_environment
+from mlmeta.config import DEFAULT_ENVIRONMENT, UnknownEnvironmentError, get_environment
 
-DEFAULT_ENV = "dev"
 EXIT_NEEDS_A_LOOK = 1
 
 
@@ -45,7 +44,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--endpoint", metavar="URL", help="an AWS emulator to use (e.g. http://127.0.0.1:5000); default: an embedded moto server"
     )
     replay.add_argument("--lake", type=Path, metavar="DIR", help="at the end, copy the lake bucket's objects to DIR (same keys)")
-    replay.add_argument("--env", default=DEFAULT_ENV, help=f"environment whose rules and handler settings to use (default {DEFAULT_ENV})")
+    replay.add_argument("--env", default=DEFAULT_ENVIRONMENT, help=f"environment whose rules and handler settings to use (default {DEFAULT_ENVIRONMENT})")
     replay.set_defaults(func=replay_command)
 
 

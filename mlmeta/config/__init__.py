@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mlmeta.config.environments import ENVIRONMENTS
+from mlmeta.config.environments import DEFAULT_ENVIRONMENT, ENVIRONMENTS
 from mlmeta.config.settings import EnvironmentSettings, RetentionSettings, UseCase
 
 
@@ -20,6 +20,7 @@ def get_environment(name: str) -> EnvironmentSettings:
 
 
 __all__ = [
+    "DEFAULT_ENVIRONMENT",
     "ENVIRONMENTS",
     "EnvironmentSettings",
     "RetentionSettings",

@@ -32,6 +32,10 @@ WEEKLY_SCHEDULE = "cron(0 18 ? * SUN *)"
 # local demo and `make rehearse ENV=dev` run on moto, which has no MLflow (no API, no CloudFormation
 # model), so everything referring to the App's ARN (snapshotter, reconciler, their rules) would be left out.
 
+# The environment of a command given none (mlmeta plot, replay, rehearse, query, the analytics, app.py):
+# the one the local demo and the rehearsal deploy.
+DEFAULT_ENVIRONMENT = "dev"
+
 ENVIRONMENTS: dict[str, EnvironmentSettings] = {
     "dev": EnvironmentSettings(
         name="dev",

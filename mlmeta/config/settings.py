@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
+from mlmeta_contract.naming import DEFAULT_CONVENTION, NamingConvention
 from mlmeta_contract.resources import resource_name
 
 NamingMode = Literal["audit", "enforce"]
@@ -243,6 +244,9 @@ class EnvironmentSettings:
     # (docs/infrastructure.md, "MLflow"). MLflow needs mlflow=MlflowSettings(...); sagemaker none.
     tracking_backend: TrackingBackend = "sagemaker"
     mlflow: MlflowSettings | None = None
+    # The naming convention this environment's names follow (docs/naming.md): the stacks check every name by
+    # it at synth and hand it to the handlers and the evaluate step. An organisation's own: load_convention(path).
+    convention: NamingConvention = DEFAULT_CONVENTION
 
     def check_trail(self) -> None:
         """Fails synth with one line unless exactly one way of delivering CloudTrail's events is declared."""

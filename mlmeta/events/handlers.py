@@ -31,7 +31,7 @@ from mlmeta_contract.handlers import (
     TRACKING_BACKEND,
     service_name,
 )
-from mlmeta_contract.naming import CONVENTION_ENV_VAR, DEFAULT_CONVENTION, NamingConvention, new
+from mlmeta_contract.naming import CONVENTION_ENV_VAR, new
 
 
 @dataclass(frozen=True)
@@ -119,16 +119,15 @@ HANDLERS: tuple[HandlerSpec, ...] = (TAGGER, NAMING_GUARD, SNAPSHOTTER, RECONCIL
 HANDLERS_BY_NAME = {spec.name: spec for spec in HANDLERS}
 
 
-def pipeline_names(settings: EnvironmentSettings, convention: NamingConvention = DEFAULT_CONVENTION) -> tuple[str, ...]:
+def environment_pipeline_names(settings: EnvironmentSettings) -> tuple[str, ...]:
     """The pipelines of the environment's use cases, named by the convention."""
-    return tuple(new("pipeline", use_case=use_case.name, env=settings.name, convention=convention) for use_case in settings.use_cases)
+    return tuple(new("pipeline", use_case=use_case.name, env=settings.name, convention=settings.convention) for use_case in settings.use_cases)
 
 
 def handler_environment(
     spec: HandlerSpec,
     settings: EnvironmentSettings,
     resources: EventResources,
-    convention: NamingConvention = DEFAULT_CONVENTION,
 ) -> dict[str, str]:
     """The environment variables of ``spec``'s function in ``settings``' environment (docs/handlers.md)."""
     environment = {
@@ -137,7 +136,7 @@ def handler_environment(
         # Events too large for a queue message are kept under the lake bucket's quarantine/ prefix.
         QUARANTINE_BUCKET: resources.lake_bucket,
         # The convention in force at synth, so the handlers judge names by the same rules as the stacks.
-        CONVENTION_ENV_VAR: json.dumps(convention.to_dict(), sort_keys=True, separators=(",", ":")),
+        CONVENTION_ENV_VAR: settings.convention.to_json(),
         SERVICE_NAME: spec.service,
         LOG_LEVEL: LOG_LEVEL_VALUE,
     }
@@ -146,7 +145,7 @@ def handler_environment(
     if spec.needs_notices:
         environment[NOTICES_TOPIC_ARN] = resources.notices_topic_arn
     if spec.needs_pipelines:
-        environment[PIPELINE_NAMES] = json.dumps(list(pipeline_names(settings, convention)))
+        environment[PIPELINE_NAMES] = json.dumps(list(environment_pipeline_names(settings)))
         environment[LOOKBACK_HOURS] = str(RECONCILER_LOOKBACK_HOURS)
     if spec.emits_metrics:
         environment[METRICS_NAMESPACE] = METRICS_NAMESPACE_VALUE

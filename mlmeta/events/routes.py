@@ -8,10 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from mlmeta.config import EnvironmentSettings
-from mlmeta.events.handlers import HANDLERS_BY_NAME, HandlerSpec, pipeline_names
+from mlmeta.events.handlers import HANDLERS_BY_NAME, HandlerSpec, environment_pipeline_names
 from mlmeta.events.patterns import check_pattern
 from mlmeta_contract.events import RouteSpec, route_specs
-from mlmeta_contract.naming import DEFAULT_CONVENTION, NamingConvention
 
 
 @dataclass(frozen=True)
@@ -27,9 +26,9 @@ class Route(RouteSpec):
             check_pattern(self.pattern)
 
 
-def routes(settings: EnvironmentSettings, convention: NamingConvention = DEFAULT_CONVENTION) -> tuple[Route, ...]:
+def routes(settings: EnvironmentSettings) -> tuple[Route, ...]:
     """The rules of ``settings``' environment, in deployment order."""
     return tuple(
         Route(spec.name, spec.description, HANDLERS_BY_NAME[spec.handler], pattern=spec.pattern, schedule=spec.schedule)
-        for spec in route_specs(pipeline_names(settings, convention))
+        for spec in route_specs(environment_pipeline_names(settings))
     )

@@ -9,6 +9,7 @@ so nothing is looked up on PATH; its database and artifacts live in a directory 
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import os
 import socket
 import subprocess
@@ -16,7 +17,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,6 +25,10 @@ from pathlib import Path
 # much more on a loaded one.
 STARTUP_TIMEOUT_SECONDS = 120.0
 HEALTH_PATH = "/health"
+# What a server keeps in its directory (the demo lists them in its manifest before the server writes them).
+DATABASE_FILE = "mlflow.db"
+ARTIFACTS_DIR = "artifacts"
+LOG_FILE = "server.log"
 
 
 class MlflowServerError(RuntimeError):
@@ -48,16 +53,16 @@ def free_port() -> int:
 
 
 def server_command(directory: Path, port: int) -> list[str]:
-    """The command line of a single-worker server keeping its runs in ``directory/mlflow.db``."""
+    """The command line of a single-worker server keeping its runs in ``directory/DATABASE_FILE``."""
     return [
         sys.executable,
         "-m",
         "mlflow",
         "server",
         "--backend-store-uri",
-        f"sqlite:///{directory / 'mlflow.db'}",
+        f"sqlite:///{directory / DATABASE_FILE}",
         "--default-artifact-root",
-        (directory / "artifacts").as_uri(),
+        (directory / ARTIFACTS_DIR).as_uri(),
         "--host",
         "127.0.0.1",
         "--port",
@@ -65,6 +70,13 @@ def server_command(directory: Path, port: int) -> list[str]:
         "--workers",
         "1",
     ]
+
+
+def require_mlflow() -> None:
+    """MlflowServerError, saying what to install, unless this venv has the mlflow package (the server runs
+    as a process: it is found, not imported, which would take seconds)."""
+    if importlib.util.find_spec("mlflow") is None:
+        raise MlflowServerError("the local MLflow server needs the mlflow package: pip install -e '.[dev]' (or make install)")
 
 
 def _healthy(tracking_uri: str) -> bool:
@@ -76,22 +88,23 @@ def _healthy(tracking_uri: str) -> bool:
 
 
 @contextlib.contextmanager
-def running_mlflow_server(directory: Path, *, timeout: float = STARTUP_TIMEOUT_SECONDS) -> Iterator[LocalMlflowServer]:
-    """Start a server keeping its data in ``directory``, wait until it answers, stop it on exit."""
-    try:
-        import mlflow  # noqa: F401  (only to say what to install, the server runs as a process)
-    except ImportError as missing:
-        raise MlflowServerError(
-            "the local MLflow server needs the mlflow package: pip install -e '.[dev]' (or make install)"
-        ) from missing
+def running_mlflow_server(
+    directory: Path,
+    *,
+    timeout: float = STARTUP_TIMEOUT_SECONDS,
+    waiting: Callable[[float], None] | None = None,
+) -> Iterator[LocalMlflowServer]:
+    """Start a server keeping its data in ``directory``, wait until it answers, stop it on exit.
+    ``waiting`` is called with the seconds waited so far, between polls (the demo's progress)."""
+    require_mlflow()
     directory.mkdir(parents=True, exist_ok=True)
-    (directory / "artifacts").mkdir(exist_ok=True)
+    (directory / ARTIFACTS_DIR).mkdir(exist_ok=True)
     port = free_port()
     server = LocalMlflowServer(
         tracking_uri=f"http://127.0.0.1:{port}",
-        database=directory / "mlflow.db",
-        artifacts=directory / "artifacts",
-        log=directory / "server.log",
+        database=directory / DATABASE_FILE,
+        artifacts=directory / ARTIFACTS_DIR,
+        log=directory / LOG_FILE,
     )
     # The server's own telemetry and its "new version" notices would reach for the internet.
     environment = {**os.environ, "MLFLOW_DISABLE_TELEMETRY": "true", "DO_NOT_TRACK": "true"}
@@ -100,7 +113,8 @@ def running_mlflow_server(directory: Path, *, timeout: float = STARTUP_TIMEOUT_S
             server_command(directory, port), stdout=log, stderr=subprocess.STDOUT, env=environment, start_new_session=True
         )
     try:
-        deadline = time.monotonic() + timeout
+        started = time.monotonic()
+        deadline = started + timeout
         while not _healthy(server.tracking_uri):
             if process.poll() is not None:
                 raise MlflowServerError(
@@ -108,6 +122,8 @@ def running_mlflow_server(directory: Path, *, timeout: float = STARTUP_TIMEOUT_S
                 )
             if time.monotonic() > deadline:
                 raise MlflowServerError(f"the local MLflow server did not answer within {timeout:.0f} s; see {server.log}")
+            if waiting is not None:
+                waiting(time.monotonic() - started)
             time.sleep(0.2)
         yield server
     finally:

@@ -31,6 +31,14 @@ The gaps (docs/handlers.md lists moto's others):
   they answer ``ResourceNotFound``, as AWS documents for the Describe* calls, and every not-found
   lookup of an experiment, trial or trial component is recorded in
   ``mlmeta.local.missing_entities.MISSING`` for replay to report.
+- **Creating an experiment entity** (what ``mlmeta.track`` and the SDK's ``Run`` do): moto's
+  CreateExperiment, CreateTrial and CreateTrialComponent drop the ``Tags`` and silently replace an
+  entity of the same name, where AWS refuses with a ValidationException "... already exists", which the
+  SDK's Run and ``mlmeta.track`` rely on to reuse it. Inside ``creates_like_aws()`` they refuse an
+  existing name and keep the tags.
+- **BatchPutMetrics** without a ``Step``: moto fails on it, though AWS documents ``Step`` as optional.
+  Inside ``steps_optional()`` such a value is stored after the metric's others, so values accumulate and
+  the last one logged is ``Last``, as on AWS.
 """
 
 from __future__ import annotations
@@ -46,6 +54,7 @@ from moto.core.responses import ActionResult
 from moto.sagemaker.exceptions import ResourceNotFound, ValidationError
 from moto.sagemaker.models import SageMakerModelBackend, sagemaker_backends
 from moto.sagemaker.responses import SageMakerResponse
+from moto.sagemakermetrics.models import SageMakerMetricsBackend
 
 from mlmeta.local.emulator import LOCAL_ACCOUNT
 from mlmeta.local.missing_entities import MISSING
@@ -232,3 +241,56 @@ def _trial_component(backend: Any, name: str) -> dict[str, Any]:
     if trial:
         component["Parents"] = [{"TrialName": trial, "ExperimentName": _experiment_of(backend, name)}]
     return component
+
+
+# Create call -> (its name parameter, moto's store of the entities, the answer's ARN key, the entity in words)
+_CREATE_CALLS = {
+    "create_experiment": ("ExperimentName", "experiments", "ExperimentArn", "Experiment"),
+    "create_trial": ("TrialName", "trials", "TrialArn", "Trial"),
+    "create_trial_component": ("TrialComponentName", "trial_components", "TrialComponentArn", "Trial component"),
+}
+
+
+@contextmanager
+def creates_like_aws() -> Iterator[None]:
+    """While active, moto's Create* of an experiment entity refuse an existing name and keep the Tags."""
+
+    def like_aws(create: Any, name_key: str, store: str, arn_key: str, entity: str) -> Any:
+        def created(response: SageMakerResponse) -> Any:
+            name = response._get_param(name_key)
+            if name in getattr(response.sagemaker_backend, store):
+                raise ValidationError(f"{entity} '{name}' already exists.")
+            result = create(response)
+            tags = response._get_param("Tags")
+            if tags:
+                response.sagemaker_backend.add_tags(result.result[arn_key], tags)
+            return result
+
+        return created
+
+    with ExitStack() as stack:
+        for method, keys in _CREATE_CALLS.items():
+            original = getattr(SageMakerResponse, method)
+            stack.enter_context(mock.patch.object(SageMakerResponse, method, like_aws(original, *keys)))
+        yield
+
+
+_ORIGINAL_BATCH_PUT_METRICS = SageMakerMetricsBackend.batch_put_metrics
+
+
+def _batch_put_metrics(backend: SageMakerMetricsBackend, trial_component_name: str, metric_data: list[dict[str, Any]]) -> Any:
+    component = backend.sagemaker_backend.trial_components.get(trial_component_name)
+    data = []
+    for datum in metric_data:
+        if "Step" not in datum and component is not None:
+            known = component.metrics.get(datum["MetricName"], {}).get("Values", {})
+            taken = [*known, *(d["Step"] for d in data if d["MetricName"] == datum["MetricName"])]
+            datum = {**datum, "Step": max(taken, default=-1) + 1}
+        data.append(datum)
+    return _ORIGINAL_BATCH_PUT_METRICS(backend, trial_component_name, data)
+
+
+@contextmanager
+def steps_optional() -> Iterator[None]:
+    with mock.patch.object(SageMakerMetricsBackend, "batch_put_metrics", _batch_put_metrics):
+        yield

@@ -35,7 +35,7 @@ import sys
 import time
 import uuid
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import ModuleType
 from typing import Any, TextIO
@@ -54,7 +54,6 @@ from mlmeta.local.missing_entities import MISSING, missing_message
 from mlmeta.events.patterns import matches
 from mlmeta.events.routes import Route, routes
 from mlmeta_contract.handlers import REPLAY, SERVICE_NAME, service_name
-from mlmeta_contract.naming import DEFAULT_CONVENTION, NamingConvention
 from mlmeta_contract.resources import resource_name
 
 HANDLED, QUARANTINED, FAILED, UNROUTED, REJECTED = "handled", "quarantined", "failed", "unrouted", "rejected"
@@ -124,25 +123,27 @@ class Replayer:
         settings: EnvironmentSettings,
         endpoint: str,
         *,
-        convention: NamingConvention = DEFAULT_CONVENTION,
         log_stream: TextIO | None = None,
         lambdas_dir: Path = LAMBDAS_DIR,
         aws_name: str = EMBEDDED_AWS,
         deployment: Deployment | None = None,
+        mlflow_tracking_uri: str | None = None,
     ) -> None:
+        """``mlflow_tracking_uri``: the MLflow server the handlers that read tracking get when ``settings``
+        record to MLflow (the server the tracking stack would provision; not with a ``deployment``)."""
         self.settings = settings
         self.endpoint = endpoint
         # How messages name the AWS replay runs against ("the embedded AWS", "the emulator at URL").
         self.aws_name = aws_name
-        self.convention = convention
         self.log_stream = log_stream
         self.lambdas_dir = lambdas_dir
         self.names = LocalNames.of(settings)
         self.deployment = deployment
         self.aws = clients(endpoint, settings.region, "s3", "sqs", "sns", config=SETUP_CONFIG)
         if deployment is None:
-            self.resources: EventResources = ensure_resources(self.aws, self.names, settings.region, endpoint)
-            self.routes: tuple[Route, ...] = routes(settings, convention)
+            resources = ensure_resources(self.aws, self.names, settings.region, endpoint)
+            self.resources: EventResources = replace(resources, mlflow_tracking_uri=mlflow_tracking_uri)
+            self.routes: tuple[Route, ...] = routes(settings)
             self.specs: Mapping[str, HandlerSpec] = HANDLERS_BY_NAME
         else:
             self.resources, self.routes = deployment.resources, deployment.routes
@@ -153,7 +154,7 @@ class Replayer:
         """The variables ``spec``'s handler is imported with: the stack's (or its deployed function's), pointed
         at the emulator."""
         if self.deployment is None:
-            variables = handler_environment(spec, self.settings, self.resources, self.convention)
+            variables = handler_environment(spec, self.settings, self.resources)
         else:
             variables = dict(self.deployment.functions[spec.name].environment)
         return {**variables, **emulator_environment(self.endpoint, self.settings.region)}

@@ -18,12 +18,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from mlmeta.config import UnknownEnvironmentError, get_environment
+from mlmeta.config import DEFAULT_ENVIRONMENT, UnknownEnvironmentError, get_environment
 from mlmeta.queries.catalog import NamedQuery, QueryError, get_query
 from mlmeta.queries.result import QueryResult
 from mlmeta.queries.unknown_values import refuse_unknown_values
 
-DEFAULT_ENV = "dev"
 DEFAULT_TIMEOUT_SECONDS = 300.0
 
 NO_CREDENTIALS_HINT = (
@@ -85,7 +84,7 @@ def _run_on_athena(query: NamedQuery, values: Sequence[object], target: AthenaTa
     from mlmeta.queries.athena_engine import AthenaQueryError, PollPolicy, run_athena
 
     try:
-        env = get_environment(target.env or DEFAULT_ENV)
+        env = get_environment(target.env or DEFAULT_ENVIRONMENT)
     except UnknownEnvironmentError as err:
         raise QueryError(str(err)) from None
     try:

@@ -20,10 +20,9 @@ import pandas as pd
 from mlmeta.analytics.frames import TIMESTAMP_DTYPE
 from mlmeta.analytics.runs import METRIC_PREFIX, PARAMETER_PREFIX
 from mlmeta_contract.naming import new, validate
-from mlmeta.track.backends import chosen_backend
 from mlmeta.track.errors import TrackingError
-from mlmeta.track.names import COMPONENT, EXPERIMENT, check_parts, eda_environment
-from mlmeta.track.tracking import connect, naming_convention
+from mlmeta.track.names import COMPONENT, EXPERIMENT
+from mlmeta.track.tracking import checked_and_connected
 
 RUN_COLUMNS = ("run_name", "run", "topic", "date", "user", "trial", "experiment", "status", "start", "end")
 # The chart's moving average, as metric_history's moving_avg_7.
@@ -49,16 +48,13 @@ def runs(
     MLflow keep them: 5 as ``"5"``) and ``metric.<name>`` per metric (its last value). No runs: an
     empty frame with RUN_COLUMNS.
     """
-    chosen = chosen_backend(backend)
-    convention = naming_convention()
     # Every part checked before the first call, as mlmeta.track does (a topic stands in when none is given).
-    check_parts(use_case, topic or "any", None, user, date, convention)
-    eda_environment(env, use_case)
-    target, who = connect(chosen, user, session, tracking_uri, convention)
-    experiment = new(EXPERIMENT, use_case=use_case, user=who, convention=convention)
+    connected = checked_and_connected(use_case=use_case, topic=topic or "any", run=None, user=user, date=date, env=env,
+                                      backend=backend, session=session, tracking_uri=tracking_uri)
+    experiment = new(EXPERIMENT, use_case=use_case, user=connected.user, convention=connected.convention)
     rows = []
-    for record in target.list_runs(experiment):
-        verdict = validate(COMPONENT, record.run_name, convention)
+    for record in connected.target.list_runs(experiment):
+        verdict = validate(COMPONENT, record.run_name, connected.convention)
         if not verdict.compliant or not record.run_name.startswith(experiment + "-"):
             continue  # not a run mlmeta.track named
         parts = verdict.parts

@@ -20,7 +20,8 @@ from typing import Any
 
 from mlmeta_contract.naming import NamingConvention, validate
 from mlmeta.track.errors import BackendError, TrackingError
-from mlmeta.track.names import COMPONENT, EdaNames, auto_run
+from mlmeta.track.names import AUTO_RUN_ATTEMPTS, COMPONENT, EdaNames, auto_run
+from mlmeta.track.backend_base import BatchingBackend
 from mlmeta.track.run import RunRecord
 from mlmeta.track.values import MetricPoint, ParameterValue
 from mlmeta_contract.mlflow.client import MAX_METRICS_PER_BATCH, MAX_PARAMS_PER_BATCH, MlflowClient, MlflowError
@@ -41,14 +42,14 @@ def client_for(tracking_uri: str) -> MlflowClient:
         raise TrackingError(str(err)) from None
 
 
-class MlflowRun:
+class MlflowRun(BatchingBackend):
     backend = "mlflow"
+    metrics_per_batch = MAX_METRICS_PER_BATCH
 
     def __init__(self, client: MlflowClient, convention: NamingConvention) -> None:
+        super().__init__()
         self._client = client
         self._convention = convention
-        self._buffer: list[MetricPoint] = []
-        self.names: EdaNames | None = None
         self.run_id: str | None = None
         self.experiment_id: str | None = None
 
@@ -81,8 +82,23 @@ class MlflowRun:
         created = self._do("create", names.component, self._client.create_run, self.experiment_id,
                            run_name=mlflow_names.run_name, start_time_ms=_ms(started), tags=mlflow_names.run_tags)
         self.run_id = created["info"]["run_id"]
+        if not run_given:
+            names = self._claim(names, created["info"])
         self.names = names
         return names
+
+    def _claim(self, names: EdaNames, mine: Mapping[str, Any]) -> EdaNames:
+        """Keep the counted runN unless another run took it meanwhile (two notebooks counting at once: MLflow
+        takes a run name twice). The run created first keeps it (start time, then run id); the other moves
+        one past the highest number, renamed before anything is logged."""
+        for _ in range(AUTO_RUN_ATTEMPTS):
+            run_name = self._mlflow_names(names).run_name
+            rivals = [run["info"] for run in self._runs(f"attributes.run_name = '{run_name}'") if run["info"]["run_id"] != mine["run_id"]]
+            if all(_created_order(rival) > _created_order(mine) for rival in rivals):
+                return names
+            names = names.with_run(self._next_run(names), self._convention)
+            self._do("rename", run_name, self._client.update_run, mine["run_id"], run_name=self._mlflow_names(names).run_name)
+        raise BackendError(f"no free run name in trial {names.trial} after {AUTO_RUN_ATTEMPTS} tries: pass run=NAME")
 
     def log_params(self, parameters: Mapping[str, ParameterValue]) -> None:
         names = self._started()
@@ -92,17 +108,9 @@ class MlflowRun:
             self._do("log parameters of", names.component, self._client.log_batch, self._require_run(),
                      params=dict(items[start : start + MAX_PARAMS_PER_BATCH]))
 
-    def log_metrics(self, points: list[MetricPoint]) -> None:
-        self._buffer.extend(points)
-        if len(self._buffer) >= MAX_METRICS_PER_BATCH:
-            self.flush()
-
-    def flush(self) -> None:
-        names = self._started()
-        while self._buffer:
-            batch, self._buffer = self._buffer[:MAX_METRICS_PER_BATCH], self._buffer[MAX_METRICS_PER_BATCH:]
-            metrics = [{"key": p.name, "value": p.value, "timestamp": _ms(p.timestamp), "step": p.step or 0} for p in batch]
-            self._do("log metrics of", names.component, self._client.log_batch, self._require_run(), metrics=metrics)
+    def _send_metrics(self, names: EdaNames, batch: list[MetricPoint]) -> None:
+        metrics = [{"key": p.name, "value": p.value, "timestamp": _ms(p.timestamp), "step": p.step or 0} for p in batch]
+        self._do("log metrics of", names.component, self._client.log_batch, self._require_run(), metrics=metrics)
 
     def finish(self, *, failed: str | None, ended: datetime) -> None:
         names = self._started()
@@ -146,11 +154,6 @@ class MlflowRun:
         except InvalidMlflowKey as err:
             raise TrackingError(f"{err}; nothing of this call was logged") from None
 
-    def _started(self) -> EdaNames:
-        if self.names is None:
-            raise TrackingError("the run has not started: use it inside `with mlmeta.track(...) as run:`")
-        return self.names
-
     def _require_run(self) -> str:
         assert self.run_id is not None
         return self.run_id
@@ -185,3 +188,7 @@ def _ms(moment: datetime) -> int:
 
 def _time(ms: object) -> datetime | None:
     return datetime.fromtimestamp(int(ms) / 1000, UTC) if ms not in (None, "") else None
+
+
+def _created_order(info: Mapping[str, Any]) -> tuple[int, str]:
+    return int(info.get("start_time") or 0), str(info["run_id"])

@@ -47,6 +47,10 @@ class EdaNames:
         return eda_names(self.use_case, self.user, self.topic, run, self.date, self.environment, convention)
 
 
+# How many runN a new run tries past the first free one it counted (others may be creating runs too).
+AUTO_RUN_ATTEMPTS = 50
+
+
 def auto_run(number: int) -> str:
     return f"{AUTO_RUN_PREFIX}{number}"
 

@@ -22,7 +22,8 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from mlmeta_contract.naming import NamingConvention
 from mlmeta.track.errors import BackendError, TrackingError
-from mlmeta.track.names import COMPONENT, EXPERIMENT, TRIAL, EdaNames, auto_run
+from mlmeta.track.names import AUTO_RUN_ATTEMPTS, COMPONENT, EXPERIMENT, TRIAL, EdaNames, auto_run
+from mlmeta.track.backend_base import BatchingBackend
 from mlmeta.track.run import RunRecord
 from mlmeta.track.values import MetricPoint, ParameterValue
 from mlmeta_contract.mlflow.keys import param_text
@@ -36,21 +37,19 @@ MAX_METRIC_NAME = 255
 MAX_PARAMETER_KEY = 256
 MAX_PARAMETER_STRING = 2500
 STATUS_MESSAGE_LENGTH = 1024
-# How many runN a new run tries past the trial's count of components (others may be creating runs too).
-AUTO_RUN_ATTEMPTS = 50
 
 
-class SageMakerRun:
+class SageMakerRun(BatchingBackend):
     """One run's entities on SageMaker. ``sagemaker`` and ``metrics`` are boto3 clients."""
 
     backend = "sagemaker"
+    metrics_per_batch = METRICS_PER_CALL
 
     def __init__(self, sagemaker: Any, metrics: Any, convention: NamingConvention) -> None:
+        super().__init__()
         self._sagemaker = sagemaker
         self._metrics = metrics
         self._convention = convention
-        self._buffer: list[MetricPoint] = []
-        self.names: EdaNames | None = None
         self.arns: dict[str, str] = {}
 
     def check_metric_name(self, name: str) -> None:
@@ -80,22 +79,14 @@ class SageMakerRun:
         self._call("UpdateTrialComponent", names.component, self._sagemaker.update_trial_component,
                    TrialComponentName=names.component, Parameters=values)
 
-    def log_metrics(self, points: list[MetricPoint]) -> None:
-        self._buffer.extend(points)
-        if len(self._buffer) >= METRICS_PER_CALL:
-            self.flush()
-
-    def flush(self) -> None:
-        names = self._started()
-        while self._buffer:
-            batch, self._buffer = self._buffer[:METRICS_PER_CALL], self._buffer[METRICS_PER_CALL:]
-            data = [_metric_datum(point) for point in batch]
-            answer = self._call("BatchPutMetrics", names.component, self._metrics.batch_put_metrics,
-                                TrialComponentName=names.component, MetricData=data)
-            errors = answer.get("Errors") or []
-            if errors:
-                failed = ", ".join(f"{batch[e['MetricIndex']].name} ({e['Code']})" for e in errors)
-                raise BackendError(f"SageMaker Metrics refused metrics of {names.component}: {failed}")
+    def _send_metrics(self, names: EdaNames, batch: list[MetricPoint]) -> None:
+        data = [_metric_datum(point) for point in batch]
+        answer = self._call("BatchPutMetrics", names.component, self._metrics.batch_put_metrics,
+                            TrialComponentName=names.component, MetricData=data)
+        errors = answer.get("Errors") or []
+        if errors:
+            failed = ", ".join(f"{batch[e['MetricIndex']].name} ({e['Code']})" for e in errors)
+            raise BackendError(f"SageMaker Metrics refused metrics of {names.component}: {failed}")
 
     def finish(self, *, failed: str | None, ended: datetime) -> None:
         names = self._started()
@@ -183,11 +174,6 @@ class SageMakerRun:
             token = page.get("NextToken")
             if not token:
                 return count
-
-    def _started(self) -> EdaNames:
-        if self.names is None:
-            raise TrackingError("the run has not started: use it inside `with mlmeta.track(...) as run:`")
-        return self.names
 
     def _call(self, action: str, subject: str, method: Any, *, exists_ok: bool = False, **kwargs: Any) -> Any:
         """``method(**kwargs)``; with ``exists_ok``, None when SageMaker says the entity exists already."""

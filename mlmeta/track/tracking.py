@@ -14,6 +14,7 @@ from __future__ import annotations
 import getpass
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, date as Date, datetime
 from typing import Any
 
@@ -49,20 +50,42 @@ def track(
     ``session``: the boto3 Session of the SageMaker backend (default: a new one). ``tracking_uri``:
     the MLflow server (default: ``$MLMETA_MLFLOW_TRACKING_URI``).
     """
-    chosen = chosen_backend(backend)
-    convention = naming_convention()
-    check_parts(use_case, topic, run, user, date, convention)
-    environment = eda_environment(env, use_case).name
-    target, who = connect(chosen, user, session, tracking_uri, convention)
-    names = eda_names(use_case, who, topic, run or auto_run(1), date, environment, convention)
-    names = target.start(names, run_given=run is not None, started=datetime.now(UTC))
-    current = Run(names, target)
+    connected = checked_and_connected(use_case=use_case, topic=topic, run=run, user=user, date=date, env=env,
+                                      backend=backend, session=session, tracking_uri=tracking_uri)
+    names = eda_names(use_case, connected.user, topic, run or auto_run(1), date, connected.environment, connected.convention)
+    names = connected.target.start(names, run_given=run is not None, started=datetime.now(UTC))
+    current = Run(names, connected.target)
     try:
         yield current
     except BaseException as error:
         current._finish(describe_failure(error), datetime.now(UTC))
         raise
     current._finish(None, datetime.now(UTC))
+
+
+@dataclass(frozen=True)
+class Connected:
+    """What ``track`` and ``runs`` work with once the parts are checked: the backend's client, the runs'
+    ``{user}``, the environment's name and the naming convention."""
+
+    target: Backend
+    user: str
+    environment: str
+    convention: NamingConvention
+
+
+def checked_and_connected(
+    *, use_case: str, topic: str, run: str | None, user: str | None, date: str | Date | None, env: str | None,
+    backend: str | None, session: Any, tracking_uri: str | None,
+) -> Connected:
+    """The backend's name, the convention, the parts and the environment checked (no call made), then
+    the backend connected (the caller's identity read when ``user`` is None)."""
+    chosen = chosen_backend(backend)
+    convention = naming_convention()
+    check_parts(use_case, topic, run, user, date, convention)
+    environment = eda_environment(env, use_case).name
+    target, who = connect(chosen, user, session, tracking_uri, convention)
+    return Connected(target, who, environment, convention)
 
 
 def connect(chosen: str, user: str | None, session: Any, tracking_uri: str | None, convention: NamingConvention) -> tuple[Backend, str]:

@@ -190,28 +190,25 @@ class MlflowClient:
         """Every run that matches, all pages read (MLflow's Run shapes)."""
         body: dict[str, Any] = {"experiment_ids": list(experiment_ids), "filter": filter_string, "max_results": page_size,
                                 "order_by": list(order_by), "run_view_type": view}
-        runs: list[dict[str, Any]] = []
-        while True:
-            page = self._call("POST", "runs/search", body)
-            runs.extend(page.get("runs") or [])
-            token = page.get("next_page_token")
-            if not token:
-                return runs
-            body["page_token"] = token
+        return self._all_pages("POST", "runs/search", body, "runs")
 
     def get_metric_history(self, run_id: str, key: str, *, page_size: int = SEARCH_PAGE_SIZE) -> list[dict[str, Any]]:
         """Every value logged for ``key`` in the run (MLflow's Metric shapes), all pages read."""
         query: dict[str, Any] = {"run_id": run_id, "metric_key": key, "max_results": page_size}
-        values: list[dict[str, Any]] = []
-        while True:
-            page = self._call("GET", "metrics/get-history", query)
-            values.extend(page.get("metrics") or [])
-            token = page.get("next_page_token")
-            if not token:
-                return values
-            query["page_token"] = token
+        return self._all_pages("GET", "metrics/get-history", query, "metrics")
 
     # --- transport ---------------------------------------------------------------------------------
+
+    def _all_pages(self, method: str, endpoint: str, payload: dict[str, Any], items: str) -> list[dict[str, Any]]:
+        """The ``items`` of every page: MLflow's paged calls answer a ``next_page_token`` until the last page."""
+        found: list[dict[str, Any]] = []
+        while True:
+            page = self._call(method, endpoint, payload)
+            found.extend(page.get(items) or [])
+            token = page.get("next_page_token")
+            if not token:
+                return found
+            payload["page_token"] = token
 
     def _call(self, method: str, endpoint: str, payload: Mapping[str, Any]) -> dict[str, Any]:
         url = self.base_url + API_PREFIX + endpoint

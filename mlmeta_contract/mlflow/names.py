@@ -20,13 +20,13 @@ from dataclasses import dataclass, field
 from datetime import date as Date
 
 from mlmeta_contract.naming import DEFAULT_CONVENTION, NamingConvention, new
-from mlmeta_contract.naming.tags import TAG_PIPELINE_EXECUTION_ARN, required_tags
+from mlmeta_contract.naming.tags import METRICS_LOGGED, TAG_PIPELINE_EXECUTION_ARN, required_tags
 
 # The SageMaker trial a run stands for (MLflow has no trials).
 TAG_TRIAL = "mlmeta:trial"
 # Set on the run when it is created, before its metrics: how many it logs (the snapshotter's completeness
 # check, as the SageMaker component's parameter of the same name; pipelines/common/mlflow_tracking.py).
-TAG_METRICS_LOGGED = "mlmeta:metrics-logged"
+TAG_METRICS_LOGGED = METRICS_LOGGED
 # A run's input and output artifacts (SageMaker components have them, MLflow runs do not): one tag each.
 TAG_INPUT_ARTIFACT_PREFIX = "mlmeta:input-artifact:"
 TAG_OUTPUT_ARTIFACT_PREFIX = "mlmeta:output-artifact:"

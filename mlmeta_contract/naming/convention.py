@@ -106,6 +106,11 @@ class NamingConvention:
             "lowercase": self.lowercase,
         }
 
+    def to_json(self) -> str:
+        """``to_dict()`` as compact JSON: how a function's or a step's environment carries the convention
+        (``resolve_convention`` reads it back from ``$MLMETA_NAMING_CONVENTION``)."""
+        return json.dumps(self.to_dict(), sort_keys=True, separators=(",", ":"))
+
     def __eq__(self, other: object) -> bool:
         return isinstance(other, NamingConvention) and self.to_dict() == other.to_dict()
 

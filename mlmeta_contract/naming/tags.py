@@ -13,6 +13,9 @@ TAG_PIPELINE_EXECUTION_ARN = "mlmeta:pipeline-execution-arn"
 TAG_NAMING = "mlmeta:naming"
 
 REQUIRED_TAGS = (TAG_USE_CASE, TAG_ENVIRONMENT, TAG_KIND)
+# How many metrics the evaluate step logs, recorded before them: a parameter of its SageMaker trial
+# component, a tag of its MLflow run; the snapshotter holds a snapshot incomplete until it has them all.
+METRICS_LOGGED = "mlmeta:metrics-logged"
 
 
 def required_tags(*, use_case: str, environment: str, kind: str) -> dict[str, str]:

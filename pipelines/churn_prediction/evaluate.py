@@ -32,7 +32,7 @@ from pipelines.common.classification import EvaluationError, binary_classificati
 from mlmeta_contract.mlflow.backend import MLFLOW, tracking_backend
 from mlmeta_contract.mlflow.client import MlflowClient, MlflowError
 from pipelines.common.mlflow_tracking import MlflowAnalysisRecord, MlflowAnalysisRun
-from pipelines.common.tracking import DEFAULT_STEP, AnalysisRecord, AnalysisTrial, PipelineExecution
+from pipelines.common.tracking import DEFAULT_STEP, AnalysisRecord, AnalysisTrial, StepExecution
 
 MODEL_ARCHIVE = "model.tar.gz"
 # What the built-in XGBoost algorithm names the model inside model.tar.gz.
@@ -106,7 +106,7 @@ def evaluate(
     """Score, report and record, on the backend $MLMETA_TRACKING_BACKEND names (SageMaker by default).
     Clients default to ones for ``args.region`` (SageMaker) or $MLMETA_MLFLOW_TRACKING_URI (MLflow)."""
     started = datetime.now(timezone.utc)
-    execution = PipelineExecution(args.use_case, args.env, args.execution_id, args.execution_arn)
+    execution = StepExecution(args.use_case, args.env, args.execution_id, args.execution_arn)
     # Before any work: a bad name, a wrong ARN or an unknown backend fails the step at once.
     # The stack passes its naming convention in $MLMETA_NAMING_CONVENTION; without it, the default.
     convention = resolve_convention()

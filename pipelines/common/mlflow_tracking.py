@@ -26,7 +26,7 @@ from mlmeta_contract.mlflow.client import MlflowClient, MlflowError
 from mlmeta_contract.mlflow.keys import check_record, param_text
 from mlmeta_contract.mlflow.names import TAG_INPUT_ARTIFACT_PREFIX, TAG_METRICS_LOGGED, TAG_OUTPUT_ARTIFACT_PREFIX, pipeline_run_names
 from mlmeta_contract.mlflow.times import milliseconds
-from pipelines.common.tracking import DEFAULT_STEP, METRICS_LOGGED_PARAMETER, PipelineExecution, TrackingError
+from pipelines.common.tracking import DEFAULT_STEP, StepExecution, TrackingError, reject_reserved_parameters
 
 ParameterValue = Union[str, int, float]
 
@@ -45,7 +45,7 @@ class MlflowAnalysisRun:
 
     def __init__(
         self,
-        execution: PipelineExecution,
+        execution: StepExecution,
         *,
         client: MlflowClient,
         step: str = DEFAULT_STEP,
@@ -75,8 +75,7 @@ class MlflowAnalysisRun:
         start_time: datetime,
         end_time: datetime,
     ) -> MlflowAnalysisRecord:
-        if METRICS_LOGGED_PARAMETER in parameters:
-            raise ValueError(f"parameter {METRICS_LOGGED_PARAMETER} is the tracking's own: it counts the metrics logged")
+        reject_reserved_parameters(parameters)
         params = {name: param_text(value) for name, value in parameters.items()}
         tags: Dict[str, str] = {
             **self.names.run_tags,

@@ -25,11 +25,10 @@ from typing import Any, Dict, List, Mapping, Union
 from botocore.exceptions import ClientError
 
 from mlmeta_contract.naming import DEFAULT_CONVENTION, NamingConvention, new
-from mlmeta_contract.naming.tags import TAG_PIPELINE_EXECUTION_ARN, required_tags
+from mlmeta_contract.naming.tags import METRICS_LOGGED, TAG_PIPELINE_EXECUTION_ARN, required_tags
 
 ParameterValue = Union[str, int, float]
 # The number of metrics the component logs; the snapshotter reads it (lambdas/snapshotter/completeness.py).
-METRICS_LOGGED_PARAMETER = "mlmeta:metrics-logged"
 # BatchPutMetrics takes at most 10 values per call.
 METRICS_PER_CALL = 10
 DEFAULT_STEP = "evaluation"
@@ -40,7 +39,7 @@ class TrackingError(RuntimeError):
 
 
 @dataclass(frozen=True)
-class PipelineExecution:
+class StepExecution:
     """The execution the step runs in, as Pipelines passes it (ExecutionVariables)."""
 
     use_case: str
@@ -68,7 +67,7 @@ class AnalysisTrial:
 
     def __init__(
         self,
-        execution: PipelineExecution,
+        execution: StepExecution,
         *,
         sagemaker: Any,
         metrics: Any,
@@ -100,9 +99,8 @@ class AnalysisTrial:
         start_time: datetime,
         end_time: datetime,
     ) -> AnalysisRecord:
-        if METRICS_LOGGED_PARAMETER in parameters:
-            raise ValueError(f"parameter {METRICS_LOGGED_PARAMETER} is the tracking's own: it counts the metrics logged")
-        parameters = {**parameters, METRICS_LOGGED_PARAMETER: len(metrics)}
+        reject_reserved_parameters(parameters)
+        parameters = {**parameters, METRICS_LOGGED: len(metrics)}
         trial_arn = self._ensure_trial()
         component = {
             "TrialComponentName": self.trial_component_name,
@@ -176,6 +174,12 @@ class AnalysisTrial:
             if errors:
                 failed = ", ".join(f"{batch[e['MetricIndex']]['MetricName']} ({e['Code']})" for e in errors)
                 raise TrackingError(f"BatchPutMetrics rejected metrics of {self.trial_component_name}: {failed}")
+
+
+def reject_reserved_parameters(parameters: Mapping[str, ParameterValue]) -> None:
+    """Both backends record the metrics count themselves (METRICS_LOGGED): a caller's own is refused."""
+    if METRICS_LOGGED in parameters:
+        raise ValueError(f"parameter {METRICS_LOGGED} is the tracking's own: it counts the metrics logged")
 
 
 def _parameter_value(name: str, value: ParameterValue) -> Dict[str, Any]:

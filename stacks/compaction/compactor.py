@@ -26,13 +26,10 @@ from mlmeta.config import lambda_runtime
 from mlmeta_contract.events import OBJECT_CREATED, S3_SOURCE
 from mlmeta_contract.handlers import COMPACTOR, service_name
 from stacks.compaction.permissions import compactor_statements, source_prefixes
-from stacks.events.alarmed_queue import AlarmedQueue
-from stacks.events.handler_function import MAX_EVENT_AGE as INVOKE_MAX_EVENT_AGE
-from stacks.events.handler_function import RETRY_ATTEMPTS as INVOKE_RETRY_ATTEMPTS
-from stacks.events.nag_findings import acknowledge_wildcards
-from stacks.events.rules import MAX_EVENT_AGE as DELIVERY_MAX_EVENT_AGE
-from stacks.events.rules import RETRY_ATTEMPTS as DELIVERY_RETRY_ATTEMPTS
-from stacks.python_lambda import PythonLambda
+from stacks.common.alarmed_queue import AlarmedQueue
+from stacks.common.iam import acknowledge_wildcards
+from stacks.common.retries import DELIVERY_MAX_EVENT_AGE, DELIVERY_RETRY_ATTEMPTS, INVOKE_MAX_EVENT_AGE, INVOKE_RETRY_ATTEMPTS
+from stacks.common.python_lambda import PythonLambda
 
 PACKAGE = "compactor"
 SHARED_CODE = ("mlmeta/lake",)

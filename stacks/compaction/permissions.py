@@ -13,8 +13,8 @@ from aws_cdk import aws_s3 as s3
 
 from mlmeta_contract.lake.layout import COMPACTION_STATE_KEY
 from mlmeta_contract.lake.schema import TABLES, TableSpec
-from stacks.events.permissions import allow
-from stacks.pipeline.execution_role import Statement
+from stacks.common.iam import allow
+from stacks.common.iam import Statement
 
 STATE_PREFIX = COMPACTION_STATE_KEY.rsplit("/", 1)[0]
 _OBJECTS = "one object per execution, audit record or compacted day below these prefixes; keys are made at run time"

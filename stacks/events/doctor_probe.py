@@ -19,8 +19,9 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from mlmeta.doctor.probe_event import probe_pattern
-from stacks import nag
-from stacks.events.rules import MAX_EVENT_AGE, RETRY_ATTEMPTS, event_pattern
+from stacks.common import nag
+from stacks.common.retries import DELIVERY_MAX_EVENT_AGE, DELIVERY_RETRY_ATTEMPTS
+from stacks.events.rules import event_pattern
 
 # The doctor waits 30 s for its probe; a probe nobody collected is of no use an hour later.
 RETENTION = Duration.hours(1)
@@ -81,6 +82,6 @@ class _SendOnlyQueueTarget:
             arn=self._queue.queue_arn,
             dead_letter_config=events.CfnRule.DeadLetterConfigProperty(arn=self._dead_letter_queue.queue_arn),
             retry_policy=events.CfnRule.RetryPolicyProperty(
-                maximum_event_age_in_seconds=int(MAX_EVENT_AGE.to_seconds()), maximum_retry_attempts=RETRY_ATTEMPTS
+                maximum_event_age_in_seconds=int(DELIVERY_MAX_EVENT_AGE.to_seconds()), maximum_retry_attempts=DELIVERY_RETRY_ATTEMPTS
             ),
         )

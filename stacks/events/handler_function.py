@@ -2,8 +2,8 @@
 environment, its permissions, and what happens when an invocation fails.
 
 EventBridge invokes asynchronously. A handler that raises (a transient AWS error, a trial that never
-appeared) is retried by Lambda ``RETRY_ATTEMPTS`` times, then the event, with the error, goes to the
-on-failure destination queue; events older than ``MAX_EVENT_AGE`` in Lambda's own queue go there too.
+appeared) is retried by Lambda ``INVOKE_RETRY_ATTEMPTS`` times, then the event, with the error, goes to the
+on-failure destination queue; events older than ``INVOKE_MAX_EVENT_AGE`` in Lambda's own queue go there too.
 Nothing is dropped silently.
 
 No reserved concurrency: reserving takes capacity from the account's unreserved pool, which Lambda keeps
@@ -24,8 +24,9 @@ from constructs import Construct
 
 from mlmeta.events.handlers import RECONCILER, HandlerSpec
 from stacks.events.permissions import HandlerAccess, handler_statements
-from stacks.events.nag_findings import acknowledge_wildcards
-from stacks.python_lambda import PythonLambda
+from stacks.common.iam import acknowledge_wildcards
+from stacks.common.python_lambda import PythonLambda
+from stacks.common.retries import INVOKE_MAX_EVENT_AGE, INVOKE_RETRY_ATTEMPTS
 
 # What every event handler imports besides its own package and mlmeta_contract/, which every asset ships
 # (docs/handlers.md, "Code layout and packaging"); tests/infrastructure/test_events_lambda_assets.py checks
@@ -34,10 +35,6 @@ RUNTIME_PACKAGE = "mlmeta_runtime"
 # The reconciler reuses the snapshotter's and the naming guard's code.
 EXTRA_PACKAGES: Mapping[str, tuple[str, ...]] = {RECONCILER.name: ("snapshotter", "naming_guard")}
 
-# Lambda's maximum: two more attempts, about one and three minutes after the first.
-RETRY_ATTEMPTS = 2
-# Lambda's maximum for events waiting in its internal queue (throttling, concurrency limits).
-MAX_EVENT_AGE = Duration.hours(6)
 
 
 def code_packages(spec: HandlerSpec) -> tuple[str, ...]:
@@ -82,8 +79,8 @@ class EventHandlerFunction(Construct):
         self.function = handler.function
         self.role = handler.role
         self.function.configure_async_invoke(
-            retry_attempts=RETRY_ATTEMPTS,
-            max_event_age=MAX_EVENT_AGE,
+            retry_attempts=INVOKE_RETRY_ATTEMPTS,
+            max_event_age=INVOKE_MAX_EVENT_AGE,
             on_failure=destinations.SqsDestination(failure_queue),
         )
         statements = handler_statements(spec, access)

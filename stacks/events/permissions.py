@@ -20,11 +20,10 @@ marker into AccessDenied. Listing shows object keys (dates and execution ids), n
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from aws_cdk import Stack
-from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_sns as sns
@@ -35,7 +34,8 @@ from mlmeta_contract.lake.layout import QUARANTINE_PREFIX
 from mlmeta_contract.lake.schema import COMPONENT_SNAPSHOTS, METRIC_SNAPSHOTS, NAMING_AUDIT
 from mlmeta_contract.naming import NamingConvention, arn_patterns
 from mlmeta_contract.naming.tags import TAG_NAMING
-from stacks.pipeline.execution_role import PIPELINE_JOB_PREFIX, Statement
+from stacks.common.iam import Statement, allow
+from stacks.pipeline.execution_role import PIPELINE_JOB_PREFIX
 from stacks.tracking.permissions import mlflow_statements
 from stacks.tracking.target import SAGEMAKER, TrackingTarget
 
@@ -78,7 +78,7 @@ class HandlerAccess:
     notices_key: kms.IKey
     quarantine_queue: sqs.IQueue
     convention: NamingConvention
-    # How cdk-nag shows references to other stacks (stacks.events.nag_findings.weak_references).
+    # How cdk-nag shows references to other stacks (stacks.common.iam.weak_references).
     nag_external_references: Mapping[str, str] = field(default_factory=dict)
     # Where the snapshotter and the reconciler read runs from: MLflow calls are granted on its server only.
     tracking: TrackingTarget = SAGEMAKER
@@ -100,13 +100,6 @@ def handler_statements(spec: HandlerSpec, access: HandlerAccess) -> list[Stateme
         allow("EncryptOversizedMalformedEvents", ["kms:GenerateDataKey"], [access.lake_key.key_arn]),
     ]
     return [*quarantine, *builders[spec.name](access)]
-
-
-def allow(
-    sid: str, actions: Sequence[str], resources: Sequence[str], *, conditions: dict | None = None, wildcards: str | None = None
-) -> Statement:
-    statement = iam.PolicyStatement(sid=sid, actions=list(actions), resources=list(resources), conditions=conditions)
-    return Statement(statement=statement, resources=tuple(resources), wildcards=wildcards)
 
 
 def _tagger(access: HandlerAccess) -> list[Statement]:

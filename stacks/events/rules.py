@@ -2,8 +2,8 @@
 handler as the target.
 
 Every target has the dead-letter queue and an explicit retry policy. EventBridge retries a delivery
-that failed (throttled Invoke, a function being updated) with backoff for ``MAX_EVENT_AGE`` up to
-``RETRY_ATTEMPTS`` times (both the service's maxima: losing an event costs more than retrying it); what
+that failed (throttled Invoke, a function being updated) with backoff for ``DELIVERY_MAX_EVENT_AGE`` up to
+``DELIVERY_RETRY_ATTEMPTS`` times (``stacks.common.retries``: the service's maxima); what
 still cannot be delivered, or cannot be delivered at all (a missing permission), goes to the DLQ with
 the error in its message attributes.
 """
@@ -13,7 +13,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from aws_cdk import Duration
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_lambda as lambda_
@@ -21,9 +20,8 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from mlmeta.events.routes import Route
+from stacks.common.retries import DELIVERY_MAX_EVENT_AGE, DELIVERY_RETRY_ATTEMPTS
 
-MAX_EVENT_AGE = Duration.hours(24)
-RETRY_ATTEMPTS = 185
 # EventPattern's fields, by the names they have in an event.
 _PATTERN_FIELDS = {
     "version": "version",
@@ -74,8 +72,8 @@ class EventRules(Construct):
                 targets.LambdaFunction(
                     functions[route.handler.name],
                     dead_letter_queue=dead_letter_queue,
-                    max_event_age=MAX_EVENT_AGE,
-                    retry_attempts=RETRY_ATTEMPTS,
+                    max_event_age=DELIVERY_MAX_EVENT_AGE,
+                    retry_attempts=DELIVERY_RETRY_ATTEMPTS,
                 )
             )
             self.rules[route.name] = rule

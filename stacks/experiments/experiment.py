@@ -11,7 +11,7 @@ from constructs import Construct
 
 from mlmeta_contract.naming import NamingConvention
 from stacks.experiments.specs import ExperimentSpec
-from stacks.naming_guard import require_compliant
+from stacks.common.compliant_names import require_compliant
 
 RESOURCE_TYPE = "Custom::SageMakerExperiment"
 

@@ -26,7 +26,7 @@ from constructs import Construct
 from mlmeta.config.settings import NamingMode
 from mlmeta_contract.naming import RESOURCE_TYPES, NamingConvention, arn_patterns
 from mlmeta_contract.resources import resource_name
-from stacks import nag
+from stacks.common import nag
 
 # The kinds a person creates by hand: EDA experiments, their trials, and the runs (components) in those.
 HUMAN_KINDS = ("eda-experiment", "eda-trial", "eda-component")

@@ -6,7 +6,6 @@ The handler may create, describe and tag exactly the experiments this stack prov
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 
 from aws_cdk import RemovalPolicy, Stack
@@ -16,8 +15,8 @@ from constructs import Construct
 
 from mlmeta_contract.handlers import EXPERIMENT_PROVISIONER, service_name
 from mlmeta_contract.naming import CONVENTION_ENV_VAR, NamingConvention
-from stacks import nag
-from stacks.python_lambda import PythonLambda, accept_role_dependency, grant_log_writes, log_group
+from stacks.common import nag
+from stacks.common.python_lambda import PythonLambda, accept_role_dependency, grant_log_writes, log_group
 
 HANDLER = "experiment_provisioner"
 HANDLER_ACTIONS = ("sagemaker:CreateExperiment", "sagemaker:DescribeExperiment", "sagemaker:AddTags")
@@ -57,7 +56,7 @@ class ExperimentProvisioner(Construct):
             log_retention_days=log_retention_days,
             log_removal_policy=log_removal_policy,
             # The convention in force at synth, so the handler checks names by the same rules.
-            environment={CONVENTION_ENV_VAR: json.dumps(convention.to_dict(), sort_keys=True, separators=(",", ":"))},
+            environment={CONVENTION_ENV_VAR: convention.to_json()},
         )
         stack = Stack.of(self)
         self.handler.role.add_to_policy(

@@ -9,9 +9,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from mlmeta.config import EnvironmentSettings, UseCase
-from mlmeta_contract.naming import DEFAULT_CONVENTION, NamingConvention
+from mlmeta_contract.naming import NamingConvention
 from mlmeta_contract.naming.tags import required_tags
-from stacks.naming_guard import compliant_name
+from stacks.common.compliant_names import compliant_name
 
 PIPELINE_EXPERIMENT = "pipeline-experiment"
 EDA_EXPERIMENT = "eda-experiment"
@@ -31,16 +31,16 @@ class ExperimentSpec:
 
 
 def experiment_specs(
-    settings: EnvironmentSettings, convention: NamingConvention = DEFAULT_CONVENTION
+    settings: EnvironmentSettings
 ) -> tuple[ExperimentSpec, ...]:
-    """Every experiment of ``settings``, names checked against ``convention`` (NonCompliantName if not)."""
+    """Every experiment of ``settings``, names checked against ``settings.convention`` (NonCompliantName if not)."""
     _refuse_duplicates("use case", [use_case.name for use_case in settings.use_cases], f"environment {settings.name}")
     specs = []
     for use_case in settings.use_cases:
-        specs.append(_pipeline_experiment(settings, use_case, convention))
+        specs.append(_pipeline_experiment(settings, use_case, settings.convention))
         if settings.hosts_eda_experiments:
             _refuse_duplicates("EDA user", list(use_case.eda_users), f"use case {use_case.name!r}")
-            specs += [_eda_experiment(settings, use_case, user, convention) for user in use_case.eda_users]
+            specs += [_eda_experiment(settings, use_case, user, settings.convention) for user in use_case.eda_users]
     _refuse_duplicates("experiment name", [spec.name for spec in specs], f"environment {settings.name}")
     return tuple(specs)
 

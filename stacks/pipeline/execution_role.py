@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 
 from aws_cdk import ArnFormat, Aws, Fn, Stack
 from aws_cdk import aws_iam as iam
@@ -34,9 +33,9 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
-from mlmeta_contract.naming import DEFAULT_CONVENTION, NamingConvention, arn_patterns
+from mlmeta_contract.naming import NamingConvention, arn_patterns
 from stacks.pipeline.definition.spec import EXECUTIONS_PREFIX, INPUT_PREFIX
-from stacks import nag
+from stacks.common.iam import Statement, account_service_principal, acknowledge_wildcards, allow
 
 # Pipelines names its jobs pipelines-<execution id>-<step>-<suffix>; job trial components add a suffix.
 PIPELINE_JOB_PREFIX = "pipelines-"
@@ -58,7 +57,7 @@ class PipelineExecutionRole(Construct):
         code_bucket: s3.IBucket,
         code_object_key: str,
         image_uris: Iterable[str],
-        convention: NamingConvention = DEFAULT_CONVENTION,
+        convention: NamingConvention,
         tracking_statements: Sequence[Statement] = (),
     ) -> None:
         super().__init__(scope, construct_id)
@@ -67,9 +66,7 @@ class PipelineExecutionRole(Construct):
             self,
             "Role",
             description=f"SageMaker Pipelines and jobs of pipeline {use_case} in {env}",
-            assumed_by=iam.ServicePrincipal("sagemaker.amazonaws.com").with_conditions(
-                {"StringEquals": {"aws:SourceAccount": Aws.ACCOUNT_ID}}
-            ),
+            assumed_by=account_service_principal("sagemaker.amazonaws.com"),
         )
 
         def sagemaker_arn(resource: str) -> str:
@@ -88,48 +85,48 @@ class PipelineExecutionRole(Construct):
         packages = sagemaker_arn(f"model-package/{model_package_group_name}/*")
 
         statements = [
-            _allow(
+            allow(
                 "ArtifactsReadWrite",
                 ["s3:GetObject", "s3:PutObject"],
                 [artifacts_bucket.arn_for_objects(f"{EXECUTIONS_PREFIX}/*")],
                 wildcards=f"each execution writes under {EXECUTIONS_PREFIX}/<execution id>/, an id Pipelines assigns at run "
                 "time, in this pipeline's own bucket",
             ),
-            _allow(
+            allow(
                 "InputRead",
                 ["s3:GetObject"],
                 [artifacts_bucket.arn_for_objects(f"{INPUT_PREFIX}/*")],
                 wildcards=f"people upload extracts under {INPUT_PREFIX}/ with names known only when they start an execution (read only)",
             ),
-            _allow(
+            allow(
                 "ArtifactsList",
                 ["s3:ListBucket"],
                 [artifacts_bucket.bucket_arn],
                 conditions={"StringLike": {"s3:prefix": [f"{EXECUTIONS_PREFIX}/*", f"{INPUT_PREFIX}/*"]}},
             ),
-            _allow("ArtifactsBucketLocation", ["s3:GetBucketLocation"], [artifacts_bucket.bucket_arn]),
-            _allow("ArtifactsKey", ["kms:Decrypt", "kms:GenerateDataKey"], [artifacts_key.key_arn]),
-            _allow("StepCodeRead", ["s3:GetObject"], [code_bucket.arn_for_objects(code_object_key)]),
+            allow("ArtifactsBucketLocation", ["s3:GetBucketLocation"], [artifacts_bucket.bucket_arn]),
+            allow("ArtifactsKey", ["kms:Decrypt", "kms:GenerateDataKey"], [artifacts_key.key_arn]),
+            allow("StepCodeRead", ["s3:GetObject"], [code_bucket.arn_for_objects(code_object_key)]),
             # Processing inputs are S3Prefix inputs: SageMaker lists the prefix, which is the object's key.
-            _allow(
+            allow(
                 "StepCodeList",
                 ["s3:ListBucket"],
                 [code_bucket.bucket_arn],
                 conditions={"StringEquals": {"s3:prefix": code_object_key}},
             ),
-            _allow(
+            allow(
                 "ImagePull",
                 ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"],
                 sorted(set(_repository_arns(image_uris))),
             ),
-            _allow(
+            allow(
                 "ImageRegistryLogin",
                 ["ecr:GetAuthorizationToken"],
                 ["*"],
                 wildcards="ecr:GetAuthorizationToken has no resource type; the token grants no image by itself (pulls are "
                 "limited to the image repositories in ImagePull)",
             ),
-            _allow(
+            allow(
                 "JobLogs",
                 ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"],
                 [
@@ -140,7 +137,7 @@ class PipelineExecutionRole(Construct):
                 ],
                 wildcards="SageMaker jobs write to log streams named after the job, known only at run time, in these two groups",
             ),
-            _allow(
+            allow(
                 "PipelineJobs",
                 [
                     "sagemaker:CreateProcessingJob", "sagemaker:DescribeProcessingJob", "sagemaker:StopProcessingJob",
@@ -151,48 +148,48 @@ class PipelineExecutionRole(Construct):
                 wildcards="Pipelines names its jobs pipelines-<execution id>-<step>-<suffix> at run time; the prefix is the "
                 "narrowest name IAM can match",
             ),  # fmt: skip
-            _allow(
+            allow(
                 "RegisterModel",
                 ["sagemaker:CreateModelPackage", "sagemaker:DescribeModelPackage", "sagemaker:AddTags"],
                 [package_group, packages],
                 wildcards="SageMaker numbers model package versions (<group>/<version>) when a model is registered; only "
                 "this pipeline's group",
             ),
-            _allow("ModelPackageGroup", ["sagemaker:DescribeModelPackageGroup"], [package_group]),
-            _allow(
+            allow("ModelPackageGroup", ["sagemaker:DescribeModelPackageGroup"], [package_group]),
+            allow(
                 "PipelineExperiment",
                 ["sagemaker:CreateExperiment", "sagemaker:DescribeExperiment", "sagemaker:AddTags"],
                 pipeline_experiment,
             ),
-            _allow(
+            allow(
                 "Trials",
                 ["sagemaker:CreateTrial", "sagemaker:DescribeTrial", "sagemaker:AddTags"],
                 environment_trials + analysis_trials,
             ),
             # IAM authorizes CreateTrial on the new trial and on the experiment it joins.
-            _allow("TrialsJoinTheExperiment", ["sagemaker:CreateTrial"], pipeline_experiment),
-            _allow(
+            allow("TrialsJoinTheExperiment", ["sagemaker:CreateTrial"], pipeline_experiment),
+            allow(
                 "AnalysisComponent",
                 ["sagemaker:CreateTrialComponent", "sagemaker:UpdateTrialComponent", "sagemaker:AddTags"],
                 analysis_components,
                 wildcards="the convention's component name ends with a free-text step name ({trial}-{step}); the rest of the "
                 "pattern is this use case, environment and a 12-character execution id",
             ),
-            _allow(
+            allow(
                 "AssociateComponents",
                 ["sagemaker:AssociateTrialComponent"],
                 environment_trials + analysis_trials + analysis_components + job_components,
                 wildcards="SageMaker names each job's trial component after the job (pipelines-...) at run time, and "
                 "Pipelines associates them with trial 1.1; the analysis component as above",
             ),
-            _allow(
+            allow(
                 "AnalysisMetrics",
                 ["sagemaker:BatchPutMetrics"],
                 analysis_components,
                 wildcards="the evaluate step puts metrics on its analysis component, whose name ends with the step name "
                 "({trial}-{step}); the rest of the pattern is this use case, environment and a 12-character execution id",
             ),
-            _allow(
+            allow(
                 "PassToSageMakerJobs",
                 ["iam:PassRole"],
                 [self.role.role_arn],
@@ -202,58 +199,7 @@ class PipelineExecutionRole(Construct):
             *tracking_statements,
         ]
         self.policy = iam.Policy(self, "Policy", statements=[s.statement for s in statements], roles=[self.role])
-        acknowledge_wildcard_resources(self.policy, statements)
-
-
-@dataclass(frozen=True)
-class Statement:
-    statement: iam.PolicyStatement
-    resources: tuple[str, ...]
-    # Why the statement's wildcard resources cannot be narrower; required when it has any.
-    wildcards: str | None
-
-
-def acknowledge_wildcard_resources(policy: iam.Policy, statements: Sequence[Statement]) -> None:
-    """Acknowledge cdk-nag's IAM5 finding of each wildcard resource, with the reasons of every statement
-    that uses it (``Resource::*`` is shared by two). A wildcard without a reason fails the synth."""
-    reasons: dict[str, list[str]] = {}
-    for statement in statements:
-        wildcard = [r for r in statement.resources if "*" in _finding_text(policy, r)]
-        if wildcard and not statement.wildcards:
-            raise ValueError(f"statement {statement.statement.sid} has wildcard resources but no reason for them")
-        for resource in wildcard:
-            reasons.setdefault(_finding_text(policy, resource), []).append(f"{statement.statement.sid}: {statement.wildcards}")
-    for resource, why in reasons.items():
-        nag.suppress(policy, f"AwsSolutions-IAM5[Resource::{resource}]", "; ".join(why))
-
-
-def _finding_text(scope: Construct, resource: str) -> str:
-    """A resource as cdk-nag writes it in a finding: references become <Logical.Attr> and <AWS::Pseudo>."""
-    return _render(Stack.of(scope).resolve(resource))
-
-
-def _render(value: object) -> str:
-    if isinstance(value, str):
-        return re.sub(r"\$\{([^}]+)\}", r"<\1>", value)
-    if isinstance(value, dict) and len(value) == 1:
-        ((function, argument),) = value.items()
-        if function == "Fn::Join":
-            separator, parts = argument
-            return separator.join(_render(part) for part in parts)
-        if function == "Ref":
-            return f"<{argument}>"
-        if function == "Fn::GetAtt":
-            return f"<{argument[0]}.{argument[1]}>"
-        if function == "Fn::Sub" and isinstance(argument, str):
-            return _render(argument)
-    raise ValueError(f"cannot render {value!r} as a cdk-nag finding")
-
-
-def _allow(
-    sid: str, actions: Sequence[str], resources: Sequence[str], *, conditions: dict | None = None, wildcards: str | None = None
-) -> Statement:
-    statement = iam.PolicyStatement(sid=sid, actions=list(actions), resources=list(resources), conditions=conditions)
-    return Statement(statement=statement, resources=tuple(resources), wildcards=wildcards)
+        acknowledge_wildcards(self.policy, statements)
 
 
 def _repository_arns(image_uris: Iterable[str]) -> Iterable[str]:

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import re
 
-from aws_cdk import Aws
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_scheduler as scheduler
 from constructs import Construct
+
+from stacks.common.iam import account_service_principal
 
 # What EventBridge Scheduler accepts: at(...), rate(...) or cron(...) with six fields.
 _EXPRESSION = re.compile(r"(at\([^)]+\)|rate\(\d+ (minute|minutes|hour|hours|day|days)\)|cron\((\S+ ){5}\S+\))")
@@ -51,9 +52,7 @@ class PipelineSchedule(Construct):
             self,
             "Role",
             description=f"EventBridge Scheduler: start pipeline {pipeline_name}",
-            assumed_by=iam.ServicePrincipal("scheduler.amazonaws.com").with_conditions(
-                {"StringEquals": {"aws:SourceAccount": Aws.ACCOUNT_ID}}
-            ),
+            assumed_by=account_service_principal("scheduler.amazonaws.com"),
         )
         policy = iam.Policy(
             self,

@@ -11,7 +11,7 @@ root holds ``__main__.py``, and a CDK directory asset is uploaded as a zip, so t
     mlmeta_contract/...            (the whole contract: naming, lake, events, handlers, resources)
 
 and the pipeline definition names the asset's S3 URL as the processing steps' ``code``. Files are
-copied by local bundling (no Docker) with a content hash, as for the Lambdas (stacks/runtime_code.py).
+copied by local bundling (no Docker) with a content hash, as for the Lambdas (stacks/common/runtime_code.py).
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from aws_cdk import AssetHashType, BundlingOptions, Token
 from aws_cdk import aws_s3_assets as s3_assets
 from constructs import Construct
 
-from stacks.runtime_code import CONTRACT_DIR, EXCLUDED_DIRS, EXCLUDED_SUFFIXES, REPOSITORY_ROOT, UNUSED_IMAGE, CopyFiles, asset_hash
+from stacks.common.runtime_code import CONTRACT_DIR, EXCLUDED_DIRS, EXCLUDED_SUFFIXES, REPOSITORY_ROOT, UNUSED_IMAGE, CopyFiles, asset_hash
 
 PIPELINES_DIR = "pipelines"
 SHARED_DIRS = (f"{PIPELINES_DIR}/common", CONTRACT_DIR)

@@ -15,7 +15,7 @@ from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
 from mlmeta.config import RetentionSettings
-from stacks import nag
+from stacks.common import nag
 
 # Nothing in this system uploads in parts for days; anything older is an abandoned upload that costs money.
 ABORT_INCOMPLETE_UPLOADS_AFTER = Duration.days(7)

@@ -15,7 +15,7 @@ so none of them gets access to the bucket.
 
 from __future__ import annotations
 
-from aws_cdk import Aws, RemovalPolicy, Tags
+from aws_cdk import RemovalPolicy, Tags
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_sagemaker as sagemaker
 from constructs import Construct
@@ -23,7 +23,7 @@ from constructs import Construct
 from mlmeta.config import RetentionSettings
 from mlmeta.config.settings import MlflowSettings, MlflowTargetKind
 from mlmeta_contract.naming.tags import TAG_KIND
-from stacks.pipeline.execution_role import Statement, acknowledge_wildcard_resources
+from stacks.common.iam import Statement, account_service_principal, acknowledge_wildcards
 from stacks.storage.secure_bucket import EncryptedStorage
 
 ARTIFACTS_PREFIX = "artifacts"
@@ -71,9 +71,7 @@ class MlflowServer(Construct):
             self,
             "ServiceRole",
             description=f"Assumed by SageMaker's MLflow server {name}: its artifact store only",
-            assumed_by=iam.ServicePrincipal("sagemaker.amazonaws.com").with_conditions(
-                {"StringEquals": {"aws:SourceAccount": Aws.ACCOUNT_ID}}
-            ),
+            assumed_by=account_service_principal("sagemaker.amazonaws.com"),
         )
         statements = [
             Statement(
@@ -109,7 +107,7 @@ class MlflowServer(Construct):
             ),
         ]
         self.policy = iam.Policy(self, "ServicePolicy", statements=[s.statement for s in statements], roles=[self.role])
-        acknowledge_wildcard_resources(self.policy, statements)
+        acknowledge_wildcards(self.policy, statements)
 
         window = settings.weekly_maintenance_window_start
         if settings.provision == "app":

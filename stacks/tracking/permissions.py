@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from aws_cdk import aws_iam as iam
 
-from stacks.pipeline.execution_role import Statement
+from stacks.common.iam import Statement
 from stacks.tracking.target import TrackingTarget
 
 CALL_MLFLOW_APP = "sagemaker:CallMlflowAppApi"

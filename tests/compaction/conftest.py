@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from compaction_fixtures import CHURN, parameters_for
+from named_query_parameters import CHURN, parameters_for
 
 from mlmeta.local.synthetic_lake import Drift, LakeRecords, generate_history, write_lake
 from mlmeta.queries.catalog import NamedQuery, load_queries

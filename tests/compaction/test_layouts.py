@@ -8,7 +8,7 @@ import shutil
 
 import duckdb
 import pytest
-from compaction_fixtures import parameters_for
+from named_query_parameters import parameters_for
 
 from mlmeta.lake.compaction import compact, raw_days
 from mlmeta.lake.compaction_state import CompactionState, TableState, read_state

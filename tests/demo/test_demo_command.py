@@ -10,14 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from demo_fixtures import SMALL
+from demo_fixtures import SMALL, tree
 
 from mlmeta.cli import main
 from mlmeta.local.demo.settings import MIN_EXECUTIONS
-
-
-def tree(directory: Path) -> dict[str, bytes]:
-    return {str(path.relative_to(directory)): path.read_bytes() for path in sorted(directory.rglob("*")) if path.is_file()}
 
 
 def test_the_same_seed_writes_the_same_lake_and_the_report_has_every_section(small_demo, tmp_path, capsys):

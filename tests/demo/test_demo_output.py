@@ -11,13 +11,11 @@ from pathlib import Path
 
 import pytest
 
+from demo_fixtures import tree
+
 from mlmeta.cli import main
 from mlmeta.local.demo.output import MANIFEST, DemoOutput, DemoOutputError
 from mlmeta.local.demo.settings import MIN_EXECUTIONS
-
-
-def tree(directory: Path) -> dict[str, bytes]:
-    return {path.relative_to(directory).as_posix(): path.read_bytes() for path in sorted(directory.rglob("*")) if path.is_file()}
 
 
 @pytest.fixture

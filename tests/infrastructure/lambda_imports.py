@@ -7,7 +7,7 @@ import sys
 from collections.abc import Mapping
 from pathlib import Path
 
-from stacks.runtime_code import CONTRACT_DIR, HANDLERS_DIR, REPOSITORY_ROOT
+from stacks.common.runtime_code import CONTRACT_DIR, HANDLERS_DIR, REPOSITORY_ROOT
 
 # What the Lambda runtime (boto3, botocore) and the Powertools layer (with pydantic) provide;
 # everything else must be in the asset.

@@ -14,7 +14,7 @@ from lambda_imports import PANDAS_LAYER_PROVIDED, missing_imports
 from mlmeta.config.lambda_runtime import AWS_SDK_PANDAS_VERSION
 from mlmeta_contract.lake.schema import TABLES
 from stacks.compaction.compactor import DAILY_SCHEDULE, SHARED_CODE
-from stacks.runtime_code import REPOSITORY_ROOT, asset_files
+from stacks.common.runtime_code import REPOSITORY_ROOT, asset_files
 
 
 def compactor(env_app) -> dict:

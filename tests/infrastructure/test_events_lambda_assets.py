@@ -1,4 +1,4 @@
-"""The event handlers' code assets (stacks/events/handler_function.py, stacks/runtime_code.py): one asset
+"""The event handlers' code assets (stacks/events/handler_function.py, stacks/common/runtime_code.py): one asset
 per function holding its handler package, what it imports (mlmeta_runtime, the reconciler's reuse of the
 snapshotter and the guard, the whole mlmeta_contract) and nothing else, no mlmeta library code; every
 import resolves inside it or in the Lambda runtime; the same asset in every environment."""
@@ -14,7 +14,7 @@ from lambda_imports import contract_files, missing_imports
 
 from mlmeta.events.handlers import HANDLERS, HANDLERS_BY_NAME
 from stacks.events.handler_function import code_packages
-from stacks.runtime_code import REPOSITORY_ROOT, asset_files
+from stacks.common.runtime_code import REPOSITORY_ROOT, asset_files
 
 
 def files_of(spec) -> dict[str, Path]:

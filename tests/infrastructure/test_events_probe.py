@@ -9,7 +9,7 @@ import json
 from mlmeta.doctor.probe_event import DETAIL_TYPE, QUEUE_URL_OUTPUT, SOURCE, probe_entry, probe_pattern
 from mlmeta.events.patterns import matches
 from stacks.events.doctor_probe import RETENTION
-from stacks.events.rules import MAX_EVENT_AGE, RETRY_ATTEMPTS
+from stacks.common.retries import DELIVERY_MAX_EVENT_AGE, DELIVERY_RETRY_ATTEMPTS
 
 PROBE_RULE, PROBE_QUEUE = "DoctorProbeRuleF3AEB0F4", "DoctorProbeQueueBBEE424D"
 DELIVERY_FAILURES = "DeliveryFailuresQueueD44B9E7E"
@@ -46,7 +46,7 @@ def test_the_probe_rule_targets_the_probe_queue_with_the_rules_dlq_and_retry_pol
 
     assert target["Arn"] == {"Fn::GetAtt": [PROBE_QUEUE, "Arn"]}
     assert target["DeadLetterConfig"] == {"Arn": {"Fn::GetAtt": [DELIVERY_FAILURES, "Arn"]}}
-    assert target["RetryPolicy"] == {"MaximumEventAgeInSeconds": MAX_EVENT_AGE.to_seconds(), "MaximumRetryAttempts": RETRY_ATTEMPTS}
+    assert target["RetryPolicy"] == {"MaximumEventAgeInSeconds": DELIVERY_MAX_EVENT_AGE.to_seconds(), "MaximumRetryAttempts": DELIVERY_RETRY_ATTEMPTS}
 
 
 def test_the_probe_queue_is_sse_sqs_short_lived_and_unalarmed(env_app):

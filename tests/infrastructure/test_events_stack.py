@@ -15,9 +15,7 @@ from mlmeta.config import ENVIRONMENTS
 from mlmeta.config.lambda_runtime import POWERTOOLS_VERSION
 from mlmeta.events.handlers import HANDLERS, EventResources, handler_environment
 from mlmeta.events.routes import routes
-from stacks.events.handler_function import MAX_EVENT_AGE, RETRY_ATTEMPTS
-from stacks.events.rules import MAX_EVENT_AGE as TARGET_MAX_EVENT_AGE
-from stacks.events.rules import RETRY_ATTEMPTS as TARGET_RETRY_ATTEMPTS
+from stacks.common.retries import DELIVERY_MAX_EVENT_AGE, DELIVERY_RETRY_ATTEMPTS, INVOKE_MAX_EVENT_AGE, INVOKE_RETRY_ATTEMPTS
 from stacks.events.rules import event_pattern
 from stacks.events_stack import construct_id_of
 
@@ -70,8 +68,8 @@ def test_every_target_has_the_dead_letter_queue_and_an_explicit_retry_policy(env
         for target in rule["Properties"]["Targets"]:
             assert target["DeadLetterConfig"] == {"Arn": get_att(QUEUES["DeliveryFailures"])}
             assert target["RetryPolicy"] == {
-                "MaximumEventAgeInSeconds": TARGET_MAX_EVENT_AGE.to_seconds(),
-                "MaximumRetryAttempts": TARGET_RETRY_ATTEMPTS,
+                "MaximumEventAgeInSeconds": DELIVERY_MAX_EVENT_AGE.to_seconds(),
+                "MaximumRetryAttempts": DELIVERY_RETRY_ATTEMPTS,
             }
 
 
@@ -101,8 +99,8 @@ def test_every_function_retries_then_sends_the_event_to_the_failure_queue(env_ap
     configs = {c["Properties"]["FunctionName"]["Ref"]: c["Properties"] for c in resources(env_app, "AWS::Lambda::EventInvokeConfig").values()}
     assert set(configs) == {function_id(env_app, spec) for spec in HANDLERS}
     for config in configs.values():
-        assert config["MaximumRetryAttempts"] == RETRY_ATTEMPTS == 2
-        assert config["MaximumEventAgeInSeconds"] == MAX_EVENT_AGE.to_seconds() == 6 * 3600
+        assert config["MaximumRetryAttempts"] == INVOKE_RETRY_ATTEMPTS == 2
+        assert config["MaximumEventAgeInSeconds"] == INVOKE_MAX_EVENT_AGE.to_seconds() == 6 * 3600
         assert config["DestinationConfig"] == {"OnFailure": {"Destination": get_att(QUEUES["FailedInvocations"])}}
 
 

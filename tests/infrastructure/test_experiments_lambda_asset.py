@@ -1,4 +1,4 @@
-"""Lambda code without Docker (stacks/runtime_code.py): the asset holds the handler, the contract
+"""Lambda code without Docker (stacks/common/runtime_code.py): the asset holds the handler, the contract
 (``mlmeta_contract/`` whole) and the directories it imports, nothing else, and its hash depends only on
 those files."""
 
@@ -13,7 +13,7 @@ from aws_cdk import aws_lambda as lambda_
 
 from lambda_imports import contract_files, missing_imports
 
-from stacks.runtime_code import RuntimeCodeError, asset_files, asset_hash, handler_path, lambda_code
+from stacks.common.runtime_code import RuntimeCodeError, asset_files, asset_hash, handler_path, lambda_code
 
 HANDLER = "experiment_provisioner"
 

@@ -8,10 +8,10 @@ import dataclasses
 import pytest
 
 from mlmeta.config import UseCase, get_environment
-from mlmeta_contract.naming import convention_from_dict
+from mlmeta_contract.naming import DEFAULT_CONVENTION, convention_from_dict
 from stacks.experiments.specs import experiment_specs
 from stacks.mlmeta_app import build, create_app
-from stacks.naming_guard import NonCompliantName, compliant_name, require_compliant
+from stacks.common.compliant_names import NonCompliantName, compliant_name, require_compliant
 
 
 def dev_with(*use_cases: UseCase):
@@ -19,12 +19,12 @@ def dev_with(*use_cases: UseCase):
 
 
 def test_a_compliant_name_passes_through():
-    assert require_compliant("pipeline-experiment", "churn-prediction-prod-pipeline") == "churn-prediction-prod-pipeline"
+    assert require_compliant("pipeline-experiment", "churn-prediction-prod-pipeline", convention=DEFAULT_CONVENTION) == "churn-prediction-prod-pipeline"
 
 
 def test_a_non_compliant_name_fails_with_name_kind_rule_and_reason():
     with pytest.raises(NonCompliantName) as raised:
-        require_compliant("pipeline-experiment", "churn-prediction-qa-pipeline", source="environment qa")
+        require_compliant("pipeline-experiment", "churn-prediction-qa-pipeline", convention=DEFAULT_CONVENTION, source="environment qa")
 
     error = raised.value
     assert (error.kind, error.name, error.rule) == ("pipeline-experiment", "churn-prediction-qa-pipeline", "unknown-env")
@@ -38,7 +38,7 @@ def test_a_non_compliant_name_fails_with_name_kind_rule_and_reason():
 
 def test_a_bad_part_is_reported_with_the_name_it_would_have_made():
     with pytest.raises(NonCompliantName) as raised:
-        compliant_name("eda-experiment", use_case="churn-prediction", user="Alice Smith", source="eda_users entry 'Alice Smith'")
+        compliant_name("eda-experiment", convention=DEFAULT_CONVENTION, use_case="churn-prediction", user="Alice Smith", source="eda_users entry 'Alice Smith'")
 
     assert str(raised.value) == (
         "naming convention: eda_users entry 'Alice Smith': 'churn-prediction-eda-Alice Smith' is not a compliant "
@@ -49,7 +49,7 @@ def test_a_bad_part_is_reported_with_the_name_it_would_have_made():
 def test_a_part_that_would_change_the_names_meaning_is_refused():
     # 'alice-smith' renders a name that reads back as use case 'churn-prediction-eda-alice', user 'smith'.
     with pytest.raises(NonCompliantName) as raised:
-        compliant_name("eda-experiment", use_case="churn-prediction", user="alice-smith")
+        compliant_name("eda-experiment", convention=DEFAULT_CONVENTION, use_case="churn-prediction", user="alice-smith")
 
     assert raised.value.rule == "wrong-shape"
     assert raised.value.name == "churn-prediction-eda-alice-smith"
@@ -78,7 +78,7 @@ def test_a_bad_use_case_name_fails_before_any_experiment_is_made():
 def test_the_convention_in_force_decides():
     org = convention_from_dict({"environments": ["sandbox", "live"]})
     with pytest.raises(NonCompliantName, match=r"\[unknown-env\]"):
-        experiment_specs(get_environment("dev"), org)
+        experiment_specs(dataclasses.replace(get_environment("dev"), convention=org))
 
 
 @pytest.mark.parametrize(

@@ -90,7 +90,7 @@ def test_the_stack_exposes_names_for_later_stacks_and_outputs_them(env_app):
 def _logical_ids_by_role(settings, convention=DEFAULT_CONVENTION) -> dict[str, str]:
     """{logical ID: experiment name} of a stack built (not synthesized) from ``settings``."""
     app = App()
-    stack = ExperimentsStack(app, "Probe", settings=settings, convention=convention, env=Environment(region=settings.region))
+    stack = ExperimentsStack(app, "Probe", settings=dataclasses.replace(settings, convention=convention), env=Environment(region=settings.region))
     return {
         stack.resolve(stack.get_logical_id(experiment.node.default_child)): name
         for name, experiment in stack.experiments.items()

@@ -115,7 +115,7 @@ def test_configured_data_scientist_roles_get_the_policy(with_roles):
 def test_another_organisations_convention_changes_the_shapes(tmp_path_factory):
     org = convention_from_dict({"words": {"eda": "explore"}, "patterns": {"eda-trial": "{usecase}-{eda}-{user}-{topic}-{yyyymmdd}"}})
     dev = get_environment("dev")
-    template = synthesized_variant(tmp_path_factory, dev, convention=org)
+    template = synthesized_variant(tmp_path_factory, dataclasses.replace(dev, convention=org))
     region = dev.region
     statements = guardrail(template)["PolicyDocument"]["Statement"]
 

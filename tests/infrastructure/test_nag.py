@@ -9,7 +9,7 @@ import pytest
 from aws_cdk import Stack
 from aws_cdk import aws_s3 as s3
 
-from stacks import nag
+from stacks.common import nag
 from stacks.mlmeta_app import create_app
 
 # Every acknowledged rule, by (logical ID, rule). Adding one is a reviewed decision: add it here and
@@ -140,7 +140,7 @@ def test_validation_report_of_the_synth_is_clean(env_app):
 
 
 def python_runtime_acknowledgements(env_app) -> set[tuple[str, str]]:
-    """Every Python function (stacks/python_lambda.py): python3.13, the tests' interpreter, not the newest."""
+    """Every Python function (stacks/common/python_lambda.py): python3.13, the tests' interpreter, not the newest."""
     return {
         (logical_id, "AwsSolutions-L1")
         for stack in env_app.stacks.all()

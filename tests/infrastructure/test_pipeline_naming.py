@@ -10,10 +10,11 @@ from aws_cdk import App, Stack
 from mlmeta.config import get_environment
 from mlmeta.config.settings import UseCase
 from stacks.mlmeta_app import build, create_app
-from stacks.naming_guard import NonCompliantName
+from mlmeta_contract.naming import DEFAULT_CONVENTION
+from stacks.common.compliant_names import NonCompliantName
 from stacks.pipeline.schedule import ScheduleExpressionError
 from stacks.pipeline.step_code import StepCodeError
-from stacks.pipeline_stack import PipelineNames, PipelineStack, pipeline_names
+from stacks.pipeline_stack import PipelineNames, PipelineStack, checked_pipeline_names
 
 
 def stack_for(use_case: UseCase, env: str = "dev") -> PipelineStack:
@@ -21,7 +22,7 @@ def stack_for(use_case: UseCase, env: str = "dev") -> PipelineStack:
 
 
 def test_names_follow_the_convention():
-    assert pipeline_names("prod", "churn-prediction") == PipelineNames(
+    assert checked_pipeline_names("prod", "churn-prediction", DEFAULT_CONVENTION) == PipelineNames(
         pipeline="churn-prediction-prod",
         experiment="churn-prediction-prod-pipeline",
         model_package_group="churn-prediction-prod",

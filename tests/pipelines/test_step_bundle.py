@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from stacks.pipeline.step_code import StepCodeError, bundle_files
-from stacks.runtime_code import REPOSITORY_ROOT
+from stacks.common.runtime_code import REPOSITORY_ROOT
 
 # The oldest Python of the SageMaker images the steps run in (scikit-learn 1.2-1, XGBoost 1.7-1).
 OLDEST_CONTAINER_PYTHON = (3, 8)
@@ -98,22 +98,14 @@ def test_bundle_code_parses_as_the_oldest_container_python():
 
 
 def test_naming_imports_on_the_oldest_container_python_when_one_is_installed(bundle):
-    interpreter = oldest_container_python()
-    if interpreter is None:
-        pytest.skip("no Python 3.8 on this machine (the syntax check above still runs)")
     script = (
         "import sys; sys.path.insert(0, sys.argv[1]); from mlmeta_contract.naming import new;"
         "print(new('analysis-component', use_case='churn', env='dev', execution_id='p4jn9xou8a8s', step='evaluation'))"
     )
-    result = subprocess.run([str(interpreter), "-c", script, str(bundle)], capture_output=True, text=True, check=False)
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "churn-dev-p4jn9xou8a8s-analysis-evaluation"
+    assert run_on_the_oldest_container_python(script, bundle) == "churn-dev-p4jn9xou8a8s-analysis-evaluation"
 
 
 def test_the_mlflow_backend_imports_on_the_oldest_container_python_when_one_is_installed(bundle):
-    interpreter = oldest_container_python()
-    if interpreter is None:
-        pytest.skip("no Python 3.8 on this machine (the syntax check above still runs)")
     script = (
         "import sys; sys.path.insert(0, sys.argv[1]);"
         "from mlmeta_contract.mlflow.client import MlflowClient; from mlmeta_contract.mlflow.keys import check_record, param_text;"
@@ -122,9 +114,17 @@ def test_the_mlflow_backend_imports_on_the_oldest_container_python_when_one_is_i
         "check_record(metrics={'auc': 0.5}, params={'n': param_text(3.0)}, tags=names.run_tags);"
         "print(names.run_name, MlflowClient.from_uri('http://127.0.0.1:5000').base_url)"
     )
+    assert run_on_the_oldest_container_python(script, bundle) == "churn-dev-p4jn9xou8a8s-analysis-evaluation http://127.0.0.1:5000"
+
+
+def run_on_the_oldest_container_python(script: str, bundle: Path) -> str:
+    """``script``'s output on Python 3.8 with the bundle as its argument; the test is skipped without one."""
+    interpreter = oldest_container_python()
+    if interpreter is None:
+        pytest.skip("no Python 3.8 on this machine (the syntax check above still runs)")
     result = subprocess.run([str(interpreter), "-c", script, str(bundle)], capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "churn-dev-p4jn9xou8a8s-analysis-evaluation http://127.0.0.1:5000"
+    return result.stdout.strip()
 
 
 def oldest_container_python() -> str | None:

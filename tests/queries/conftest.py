@@ -6,7 +6,7 @@ The lake: 30 executions each of churn-prediction-dev and fraud-detection-dev, 9 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
 import pandas as pd
@@ -49,21 +49,22 @@ def run_query(queries: dict[str, NamedQuery], lake: Path) -> Callable[..., Query
 
 @pytest.fixture(scope="session")
 def metric_frame(history: LakeRecords) -> pd.DataFrame:
-    frame = pd.DataFrame(list(history.metric_snapshots))
-    frame["dt"] = utc(frame["execution_end"]).dt.strftime("%Y-%m-%d")
-    return frame
+    return _with_dt(history.metric_snapshots, "execution_end")
 
 
 @pytest.fixture(scope="session")
 def component_frame(history: LakeRecords) -> pd.DataFrame:
-    frame = pd.DataFrame(list(history.component_snapshots))
-    frame["dt"] = utc(frame["execution_end"]).dt.strftime("%Y-%m-%d")
-    return frame
+    return _with_dt(history.component_snapshots, "execution_end")
 
 
 @pytest.fixture(scope="session")
 def audit_frame(history: LakeRecords) -> pd.DataFrame:
-    frame = pd.DataFrame(list(history.naming_audit))
-    frame["dt"] = utc(frame["checked_at"]).dt.strftime("%Y-%m-%d")
+    return _with_dt(history.naming_audit, "checked_at")
+
+
+def _with_dt(records: Iterable[Mapping[str, object]], time_column: str) -> pd.DataFrame:
+    """The records as a frame with their ``dt`` partition: the UTC day of ``time_column``."""
+    frame = pd.DataFrame(list(records))
+    frame["dt"] = utc(frame[time_column]).dt.strftime("%Y-%m-%d")
     return frame
 

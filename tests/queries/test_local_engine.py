@@ -12,23 +12,9 @@ from mlmeta_contract.lake.schema import METRIC_SNAPSHOTS, TABLES
 from mlmeta.local.synthetic_lake import LakeRecords, write_lake
 from mlmeta.queries.catalog import NamedQuery, QueryError
 from mlmeta.queries.local_engine import duckdb_type, register_lake, run_local
-from mlmeta_contract.lake.schema import METRIC_SNAPSHOTS, TABLES
+from named_query_parameters import WIDE, parameters_for
 
-# Parameters that make every named query find rows in the session's fixture lake (see conftest).
-WIDE = ("2026-01-01", "2026-12-31")
 UNKNOWN_EXECUTIONS = (("unknown_execution", None, "execution_a", None, None), ("unknown_execution", None, "execution_b", None, None))
-
-
-def parameters_for(name: str, history: LakeRecords) -> list[object]:
-    first, second = sorted({m["pipeline_execution_id"] for m in history.metric_snapshots})[:2]
-    return {
-        "metric_history": ["churn-prediction-dev", "auc", *WIDE],
-        "metric_drift": ["churn-prediction-dev", "auc", *WIDE, 5, 3.0, 0.9, 0.01],
-        "latest_metrics": [WIDE[0]],
-        "naming_violations": [WIDE[0]],
-        "execution_comparison": [first, second, *WIDE],
-        "runs": ["churn-prediction-dev", *WIDE],
-    }[name]
 
 
 def test_a_missing_lake_is_one_line(queries, tmp_path):

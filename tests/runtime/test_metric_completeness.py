@@ -15,8 +15,8 @@ import pytest
 from moto.sagemaker.models import sagemaker_backends
 
 from mlmeta_contract.lake.records import decode_records
+from mlmeta_contract.naming.tags import METRICS_LOGGED
 from moto_gaps import in_process_metrics_client, pipelines_ran, sagemaker_like_aws
-from pipelines.common import tracking
 from runtime_shapes import ACCOUNT, ANALYSIS_COMPONENT, EXECUTION_ARN, EXECUTION_END, METRICS, REGION, SNAPSHOT_DT
 from runtime_world import CONTEXT, load_event
 from snapshotter import completeness
@@ -50,10 +50,6 @@ def ended(minutes_ago: float) -> dict:
 
 def analysis_metrics(world, key: str) -> list[str]:
     return sorted(r["metric_name"] for r in decode_records(world.lake()[key]) if r["trial_kind"] == "analysis")
-
-
-def test_the_step_and_the_snapshotter_name_the_same_parameter():
-    assert tracking.METRICS_LOGGED_PARAMETER == completeness.METRICS_LOGGED_PARAMETER
 
 
 def test_shortly_after_the_end_a_lagging_search_raises_and_writes_nothing(handlers, execution_ran, logs):
@@ -132,7 +128,7 @@ def test_the_reconciler_waits_for_a_missing_snapshot_whose_metrics_are_settling_
         trial = f"{pipeline}-{arn.rsplit('/', 1)[1]}-analysis"
         sm.create_trial(TrialName=trial, ExperimentName=f"{pipeline}-pipeline")
         sm.create_trial_component(TrialComponentName=f"{trial}-evaluation",
-                                  Parameters={completeness.METRICS_LOGGED_PARAMETER: {"NumberValue": float(logged)}})
+                                  Parameters={METRICS_LOGGED: {"NumberValue": float(logged)}})
         sm.associate_trial_component(TrialComponentName=f"{trial}-evaluation", TrialName=trial)
         arns.append(arn)
     now = datetime.now(timezone.utc).replace(microsecond=0) + timedelta(minutes=1)

@@ -48,7 +48,7 @@ def test_the_environment_the_stack_writes_is_the_one_the_runtime_reads_and_every
     reconciler = stack_handlers.handler_environment(stack_handlers.RECONCILER, get_environment("dev"), resources)
     loaded = load_settings(reconciler, needs=(LAKE_BUCKET, NOTICES_TOPIC_ARN, PIPELINE_NAMES, QUARANTINE_QUEUE_URL, QUARANTINE_BUCKET))
     assert (loaded.environment, loaded.lake_bucket, loaded.notices_topic_arn, loaded.quarantine_bucket) == ("dev", "lake", "arn:t", "lake")
-    assert loaded.pipeline_names == stack_handlers.pipeline_names(get_environment("dev"))
+    assert loaded.pipeline_names == stack_handlers.environment_pipeline_names(get_environment("dev"))
     assert loaded.lookback_hours == stack_handlers.RECONCILER_LOOKBACK_HOURS and loaded.metrics_namespace == "mlmeta"
 
 

@@ -15,9 +15,9 @@ import boto3
 import pytest
 from botocore.stub import Stubber
 
-from mlmeta.lake.parquet import encode_parquet
+from lake_rows import satisfies_schema
 from mlmeta_contract.lake.records import decode_records
-from mlmeta_contract.lake.schema import COMPONENT_SNAPSHOTS, METRIC_SNAPSHOTS, TableSpec
+from mlmeta_contract.lake.schema import COMPONENT_SNAPSHOTS, METRIC_SNAPSHOTS
 from mlmeta.local.mlflow_server import free_port
 from mlmeta_contract.naming import DEFAULT_CONVENTION
 from mlmeta_contract.mlflow.client import MlflowClient, MlflowUnreachable
@@ -59,8 +59,8 @@ def finished(execution_arn: str) -> FinishedExecution:
     return FinishedExecution(pipeline=pipeline, status="Succeeded", start=START, end=END)
 
 
-def step_execution(execution_arn: str) -> tracking.PipelineExecution:
-    return tracking.PipelineExecution("churn-prediction", "dev", execution_arn.rsplit("/", 1)[1], execution_arn)
+def step_execution(execution_arn: str) -> tracking.StepExecution:
+    return tracking.StepExecution("churn-prediction", "dev", execution_arn.rsplit("/", 1)[1], execution_arn)
 
 
 class RecordingSageMaker:
@@ -124,12 +124,6 @@ def snapshot_rows(world, sagemaker, execution: FinishedExecution, **options: Any
     for key in lake:
         world.s3.delete_object(Bucket=LAKE_BUCKET, Key=key)
     return rows[0], rows[1]
-
-
-def satisfies_schema(rows: list[dict], table: TableSpec) -> None:
-    """Exactly the table's columns, of the table's types (the Parquet encoding of the compactor refuses others)."""
-    assert rows and all(tuple(sorted(row)) == tuple(sorted(table.column_names)) for row in rows)
-    encode_parquet(table, rows, {"schema_version": "1"})
 
 
 def test_both_backends_give_the_same_lake_rows_for_the_same_execution(world, mlflow):

@@ -122,3 +122,24 @@ def test_backend_argument_overrides_the_environment(mlflow_env, user, monkeypatc
     with mlmeta.track(use_case="churn-prediction", topic="eda", user=user, backend="mlflow") as run:
         pass
     assert run.backend == "mlflow" and run.run_id
+
+
+def test_two_notebooks_counting_the_same_run_number_at_once_get_different_names(mlflow_env, user, monkeypatch):
+    from mlmeta.track.mlflow_backend import MlflowRun
+
+    counted = MlflowRun._next_run
+    stale = iter(["run1"])  # the second notebook counted before the first one's run existed
+
+    def counted_before_the_first_run_existed(self, names):
+        return next(stale, None) or counted(self, names)
+
+    with mlmeta.track(use_case="churn-prediction", topic="race", user=user, date=DAY) as first:
+        monkeypatch.setattr(MlflowRun, "_next_run", counted_before_the_first_run_existed)
+        with mlmeta.track(use_case="churn-prediction", topic="race", user=user, date=DAY) as second:
+            second.log_metric("auc", 0.5)
+        first.log_metric("auc", 0.6)
+
+    assert (first.run_name.rsplit("-", 1)[1], second.run_name.rsplit("-", 1)[1]) == ("run1", "run2")
+    experiment = mlflow_env.get_experiment_by_name(f"churn-prediction-eda-{user}")
+    names = {r["info"]["run_id"]: r["info"]["run_name"] for r in mlflow_env.search_runs([experiment["experiment_id"]])}
+    assert names == {first.run_id: first.run_name, second.run_id: second.run_name}

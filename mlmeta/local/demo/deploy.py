@@ -10,7 +10,6 @@ environment the stack gives it and pointed at the emulator.
 from __future__ import annotations
 
 import contextlib
-import json
 import uuid
 from dataclasses import dataclass
 from typing import Any, TextIO
@@ -19,7 +18,7 @@ from mlmeta.config import EnvironmentSettings
 from mlmeta.local.checkout import checkout_module
 from mlmeta.local.handler_loader import load_module
 from mlmeta.local.emulator import LOCAL_ACCOUNT, emulator_environment
-from mlmeta_contract.naming import CONVENTION_ENV_VAR, DEFAULT_CONVENTION
+from mlmeta_contract.naming import CONVENTION_ENV_VAR
 from mlmeta_contract.handlers import EXPERIMENT_PROVISIONER, SERVICE_NAME, service_name
 
 PROVISIONER = "experiment_provisioner.handler"
@@ -47,11 +46,11 @@ class _LambdaContext:
 
 def deploy_experiments(settings: EnvironmentSettings, endpoint: str, log_stream: TextIO) -> tuple[DeployedExperiment, ...]:
     """Create (or adopt) every experiment ``settings`` declares, through the custom-resource handler."""
-    specs = checkout_module("stacks.experiments.specs").experiment_specs(settings, DEFAULT_CONVENTION)
+    specs = checkout_module("stacks.experiments.specs").experiment_specs(settings)
     environment = {
         **emulator_environment(endpoint, settings.region),
         # As the stack sets it (stacks/experiments/provisioner.py).
-        CONVENTION_ENV_VAR: json.dumps(DEFAULT_CONVENTION.to_dict(), sort_keys=True, separators=(",", ":")),
+        CONVENTION_ENV_VAR: settings.convention.to_json(),
         SERVICE_NAME: service_name(EXPERIMENT_PROVISIONER),
     }
     stack_id = f"arn:aws:cloudformation:{settings.region}:{LOCAL_ACCOUNT}:stack/{settings.stack_name('experiments')}/demo"

@@ -6,9 +6,11 @@ from __future__ import annotations
 from collections import Counter
 
 from mlmeta.local.demo.history import SUCCEEDED
+from mlmeta.local.mlflow_server import DATABASE_FILE
 from mlmeta.local.demo.run import EVENTS_FILE, HANDLER_LOG, QUARANTINE_FILE, DemoReport, DuplicateCheck
-from mlmeta.local.demo.settings import METRIC
+from mlmeta.local.demo.settings import ENVIRONMENT, METRIC
 from mlmeta.queries.result import QueryResult
+from mlmeta_contract.naming import new
 
 HISTORY_ROWS_SHOWN = 12
 # The violations' reasons (several lines of rule text each) stay in the lake's naming_audit table.
@@ -66,6 +68,7 @@ def _what_happened(report: DemoReport) -> str:
         f"EDA: {len(history.eda_actions)} experiments and trials created by {', '.join(users)}; {off_convention} names off the convention",
         f"experiments deployed by the stack's custom resource: "
         + ", ".join(f"{e.name} ({'adopted' if e.adopted else 'created'})" for e in report.experiments),
+        *_recorded_to_mlflow(report),
         f"{report.deliveries:,} events replayed through the {report.settings.environment.name} rules to the handlers: {outcomes}",
         f"duplicate: the Succeeded event {duplicate.event_id} of execution {duplicate.execution_id} was delivered twice; "
         f"{_lake_change(duplicate)}",
@@ -75,6 +78,16 @@ def _what_happened(report: DemoReport) -> str:
     ]
     lines += [f"FAILED: {failure.reason} (event {failure.event_id})" for failure in report.failures]
     return "\n".join(lines) + "\n"
+
+
+def _recorded_to_mlflow(report: DemoReport) -> list[str]:
+    if report.mlflow is None:
+        return []
+    runs = sum(execution.evaluation is not None for execution in report.history.executions)
+    experiment = new("pipeline-experiment", use_case=report.settings.use_case.name, env=ENVIRONMENT)
+    server = "a local server the demo started, now stopped" if report.mlflow.data else "the server given"
+    return [f"MLflow: the evaluate step recorded trial 1.2 of {runs} executions as runs of experiment {experiment} at "
+            f"{report.mlflow.tracking_uri} ({server}); the snapshotter read them from there"]
 
 
 def _events(count: int) -> str:
@@ -88,6 +101,13 @@ def _lake_change(duplicate: DuplicateCheck) -> str:
     return f"THE LAKE CHANGED: {', '.join(changed)}"
 
 
+def _mlflow_data(report: DemoReport) -> str:
+    if report.mlflow is None or report.mlflow.data is None:
+        return ""
+    database = report.mlflow.data / DATABASE_FILE
+    return f"MLflow runs: {database}; to browse them: python -m mlflow ui --backend-store-uri sqlite:///{database}\n"
+
+
 def _next_steps(report: DemoReport) -> str:
     settings, lake = report.settings, report.lake
     first, last = report.history.executions[0].start.date(), report.history.end.date()
@@ -98,6 +118,7 @@ def _next_steps(report: DemoReport) -> str:
         f"  {report.chart_summary}\n"
         f"events delivered: {report.out / EVENTS_FILE}; handler logs: {report.out / HANDLER_LOG}; "
         f"took {report.seconds:.1f} s\n"
+        f"{_mlflow_data(report)}"
         f"Query it yourself, e.g.\n"
         f"  mlmeta query metric_drift --lake {lake} --param {report.pipeline} --param {METRIC} --param {first} --param {last} "
         f"--param {settings.window_size} --param {settings.z_threshold:g}{threshold} --param {settings.min_change:g}\n"

@@ -5,7 +5,8 @@ DuckDB and charted. See docs/demo.md.
 Written to ``out`` (a new or empty directory, or an earlier demo's output with ``force``:
 ``mlmeta.local.demo.output``): ``lake/`` (the lake bucket's objects), ``events.jsonl`` (every event delivered,
 in order), ``quarantine.jsonl`` (what the quarantine queue held), ``handlers.log`` (the handlers' own
-log lines), ``<metric>-<pipeline>.png`` and the manifest of these files.
+log lines), ``<metric>-<pipeline>.png`` and the manifest of these files; on the MLflow backend with a
+server the demo starts, ``mlflow/`` (its SQLite database and log: ``mlmeta.local.demo.mlflow_backend``).
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ from __future__ import annotations
 import json
 import time
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
@@ -21,17 +23,19 @@ from typing import Any, TextIO
 from mlmeta.local.demo.aws_events import AwsNames, eda_event, execution_events, truncated
 from mlmeta.local.demo.deploy import DeployedExperiment, deploy_experiments
 from mlmeta.local.demo.history import SUCCEEDED, EdaAction, Execution, History, plan_history
+from mlmeta.local.demo.mlflow_backend import DemoMlflow, check_mlflow, demo_mlflow, recording_to_mlflow
 from mlmeta.local.demo.output import DemoOutput
 from mlmeta.local.demo.progress import Progress
 from mlmeta.local.demo.settings import ENVIRONMENT, METRIC, DemoSettings
 from mlmeta.local.event_files import EventInput
 from mlmeta.local.emulator import embedded_moto
+from mlmeta.local.mlflow_server import require_mlflow
 from mlmeta.local.replay import FAILED, Outcome, Replayer
-from mlmeta_contract.naming import new
 from mlmeta.queries.result import QueryResult
+from mlmeta_contract.mlflow.backend import MLFLOW
 from mlmeta_contract.naming import new
 
-PHASES = 6
+PHASES = 6  # on the MLflow backend, one more: the MLflow server (phase_count)
 LAKE_DIR = "lake"
 EVENTS_FILE = "events.jsonl"
 QUARANTINE_FILE = "quarantine.jsonl"
@@ -83,6 +87,7 @@ class DemoReport:
     quarantined: tuple[Quarantined, ...]
     results: Mapping[str, QueryResult]
     seconds: float
+    mlflow: DemoMlflow | None = None  # the server trial 1.2 was recorded to, on the MLflow backend
 
     @property
     def pipeline(self) -> str:
@@ -109,19 +114,44 @@ class _Episode:
         return len(self.deliveries) if isinstance(self.subject, Execution) else 1
 
 
-def run_demo(out: Path, settings: DemoSettings = DemoSettings(), progress: Progress | None = None, *, force: bool = False) -> DemoReport:
+def phase_count(settings: DemoSettings) -> int:
+    """How many progress phases the demo of ``settings`` has."""
+    return PHASES + (settings.tracking_backend == MLFLOW)
+
+
+def run_demo(
+    out: Path,
+    settings: DemoSettings = DemoSettings(),
+    progress: Progress | None = None,
+    *,
+    force: bool = False,
+    mlflow_uri: str | None = None,
+) -> DemoReport:
     """Run the demo, writing into ``out``: created if missing; an earlier demo's output there is replaced
     only with ``force``. A DemoOutputError (nothing deleted) means ``out`` holds what the demo did not
-    write, or an earlier demo's output without ``force``; an OSError that ``out`` cannot be written."""
+    write, or an earlier demo's output without ``force``; an OSError that ``out`` cannot be written.
+    On the MLflow backend, ``mlflow_uri`` is a running server to record to (else the demo starts one); one
+    that does not answer as MLflow raises the contract's MlflowError (ValueError if no http(s) URL), and
+    no mlflow package to start one MlflowServerError, before anything is deleted; MlflowServerError too
+    when the demo's own server does not start."""
     started = time.perf_counter()
-    progress = progress or Progress(phases=PHASES)
+    progress = progress or Progress(phases=phase_count(settings))
+    # Before anything is deleted: the MLflow server is there (or can be started).
+    if mlflow_uri is not None:
+        if settings.tracking_backend != MLFLOW:
+            raise ValueError(f"an MLflow URI is for the MLflow backend, not {settings.tracking_backend}")
+        check_mlflow(mlflow_uri, settings)
+    elif settings.tracking_backend == MLFLOW:
+        require_mlflow()
     output = DemoOutput.prepare(out, force=force)
     lake = out / LAKE_DIR
     pipeline = new("pipeline", use_case=settings.use_case.name, env=ENVIRONMENT)
     chart = out / f"{METRIC}-{pipeline}.png"
     output.claim([out / HANDLER_LOG, out / EVENTS_FILE, out / QUARANTINE_FILE, chart])
     history = plan_history(settings)
-    replayed = _in_embedded_aws(settings, history, AwsNames(settings.environment.region, pipeline, settings.seed), output, progress)
+    with _tracking(settings, mlflow_uri, output, progress) as mlflow:
+        replayed = _in_embedded_aws(settings, history, AwsNames(settings.environment.region, pipeline, settings.seed), output,
+                                    progress, mlflow)
     _write_jsonl(out / QUARANTINE_FILE, [q.body for q in replayed.quarantined])
     progress.phase("running the named queries on DuckDB")
     results = _queries(settings, pipeline, lake, history)
@@ -145,7 +175,18 @@ def run_demo(out: Path, settings: DemoSettings = DemoSettings(), progress: Progr
         quarantined=replayed.quarantined,
         results=results,
         seconds=time.perf_counter() - started,
+        mlflow=mlflow,
     )
+
+
+@contextmanager
+def _tracking(settings: DemoSettings, mlflow_uri: str | None, output: DemoOutput, progress: Progress) -> Iterator[DemoMlflow | None]:
+    """The MLflow server while the events replay, on the MLflow backend; None on SageMaker's."""
+    if settings.tracking_backend != MLFLOW:
+        yield None
+        return
+    with demo_mlflow(mlflow_uri, output, progress) as mlflow:
+        yield mlflow
 
 
 @dataclass(frozen=True)
@@ -157,10 +198,13 @@ class _Replayed:
     quarantined: tuple[Quarantined, ...]
 
 
-def _in_embedded_aws(settings: DemoSettings, history: History, names: AwsNames, output: DemoOutput, progress: Progress) -> _Replayed:
-    """Deploy, simulate and replay in an embedded AWS; copy its lake to ``out/lake``."""
+def _in_embedded_aws(settings: DemoSettings, history: History, names: AwsNames, output: DemoOutput, progress: Progress,
+                     mlflow: DemoMlflow | None) -> _Replayed:
+    """Deploy, simulate and replay in an embedded AWS (trial 1.2 in ``mlflow`` if given); copy its lake to ``out/lake``."""
     out = output.root
     environment = settings.environment
+    # The handlers that read tracking get the MLflow backend's variables, as in an environment recording to MLflow.
+    replayed_environment = environment if mlflow is None else recording_to_mlflow(environment)
     progress.phase("starting an embedded AWS: moto server on 127.0.0.1")
     with (out / HANDLER_LOG).open("w", encoding="utf-8") as log, (out / EVENTS_FILE).open("w", encoding="utf-8") as events_file, \
             embedded_moto() as endpoint:
@@ -170,18 +214,21 @@ def _in_embedded_aws(settings: DemoSettings, history: History, names: AwsNames, 
         from mlmeta.local.moto_gaps import sagemaker_like_aws
 
         with sagemaker_like_aws(), in_process_calls(endpoint):
-            replayer = Replayer(environment, endpoint, log_stream=log)
+            replayer = Replayer(replayed_environment, endpoint, log_stream=log,
+                                mlflow_tracking_uri=None if mlflow is None else mlflow.tracking_uri)
             experiments = deploy_experiments(environment, endpoint, log)
             progress.phase(
                 f"deployed into it: lake bucket {replayer.names.lake_bucket}, queue {replayer.names.quarantine_queue}, "
                 f"topic {replayer.names.notices_topic}, experiments {', '.join(e.name for e in experiments)}"
             )
-            sagemaker = SimulatedSageMaker(endpoint, names, settings.use_case.name, ENVIRONMENT)
+            sagemaker = SimulatedSageMaker(endpoint, names, settings.use_case.name, ENVIRONMENT,
+                                           mlflow=None if mlflow is None else mlflow.client())
             episodes = _episodes(history, names)
             total = sum(episode.size for episode in episodes)
             progress.phase(
                 f"simulating {len(history.executions)} daily executions of {names.pipeline} and {len(history.eda_actions)} EDA "
-                f"actions (SageMaker state in moto), replaying their {total} events through the rules and handlers"
+                f"actions (SageMaker state in moto{'' if mlflow is None else ', trial 1.2 in MLflow'}), replaying their {total} "
+                "events through the rules and handlers"
             )
             replay = _Replay(replayer, events_file, progress)
             progress.start(total, "events")

@@ -7,7 +7,8 @@ as the services would have left it:
   with its parameters, artifacts and ``Source`` (the job), and the training job's metric curves;
 - **the evaluate step**: trial 1.2 and its component with parameters, artifacts and the four metrics,
   written by the step's own code (``pipelines/common/tracking.py``) through SageMaker Metrics'
-  BatchPutMetrics;
+  BatchPutMetrics; on the MLflow backend (``mlflow`` given), trial 1.2 as one MLflow run instead,
+  written by the step's MLflow code (``pipelines/common/mlflow_tracking.py``), as evaluate.py chooses;
 - **data scientists**: the experiments and trials of their EDA work.
 
 moto stores all of it except a job component's Source and the execution's steps, which
@@ -23,6 +24,7 @@ from mlmeta.local.checkout import checkout_module
 from mlmeta.local.demo.history import TEST_ROWS, TRAINING_ROUNDS, EdaAction, Evaluation, Execution, StepRun
 from mlmeta.local.emulator import SETUP_CONFIG, clients
 from mlmeta.local.moto_gaps import record_execution_steps, set_job_source
+from mlmeta_contract.mlflow.client import MlflowClient
 from mlmeta_contract.naming import new
 
 # A trial component's PrimaryStatus for a step's status.
@@ -33,9 +35,10 @@ INSTANCE_TYPE = "ml.m5.large"
 
 
 class SimulatedSageMaker:
-    """Writes the history's SageMaker state into the emulator at ``endpoint``."""
+    """Writes the history's SageMaker state into the emulator at ``endpoint``; trial 1.2 to ``mlflow``
+    when given (the MLflow backend)."""
 
-    def __init__(self, endpoint: str, names: AwsNames, use_case: str, environment: str) -> None:
+    def __init__(self, endpoint: str, names: AwsNames, use_case: str, environment: str, *, mlflow: MlflowClient | None = None) -> None:
         aws = clients(endpoint, names.region, "sagemaker", "sagemaker-metrics", config=SETUP_CONFIG)
         self.sagemaker, self.metrics = aws["sagemaker"], aws["sagemaker-metrics"]
         self.names = names
@@ -43,6 +46,8 @@ class SimulatedSageMaker:
         self.environment = environment
         self.artifacts = f"s3://mlmeta-{environment}-artifacts-{names.account}"
         self.tracking = checkout_module("pipelines.common.tracking")
+        self.mlflow = mlflow
+        self.mlflow_tracking = checkout_module("pipelines.common.mlflow_tracking") if mlflow is not None else None
 
     def execution_ran(self, execution: Execution, model_version: int | None) -> None:
         parts = {"use_case": self.use_case, "env": self.environment}
@@ -102,12 +107,12 @@ class SimulatedSageMaker:
     def _evaluate_step_recorded(self, execution: Execution, evaluation: Evaluation) -> None:
         """What pipelines/churn_prediction/evaluate.py records, through its own tracking code."""
         prefix = self._prefix(execution)
-        trial = self.tracking.AnalysisTrial(
-            self.tracking.PipelineExecution(self.use_case, self.environment, execution.execution_id,
-                                            self.names.execution_arn(execution.execution_id)),
-            sagemaker=self.sagemaker,
-            metrics=self.metrics,
-        )
+        step_execution = self.tracking.StepExecution(self.use_case, self.environment, execution.execution_id,
+                                                     self.names.execution_arn(execution.execution_id))
+        if self.mlflow_tracking is not None:
+            trial = self.mlflow_tracking.MlflowAnalysisRun(step_execution, client=self.mlflow)
+        else:
+            trial = self.tracking.AnalysisTrial(step_execution, sagemaker=self.sagemaker, metrics=self.metrics)
         trial.record(
             parameters={"decision_threshold": 0.5, "test_rows": TEST_ROWS, "test_positive_rate": evaluation.test_positive_rate},
             metrics=evaluation.metrics,

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 from mlmeta.config import EnvironmentSettings, UseCase, get_environment
 from mlmeta.queries.drift_defaults import DEFAULT_MIN_CHANGE, DEFAULT_WINDOW, DEFAULT_Z_THRESHOLD
+from mlmeta_contract.mlflow.backend import BACKENDS, SAGEMAKER
 
 ENVIRONMENT = "dev"
 METRIC = "auc"
@@ -40,8 +41,13 @@ class DemoSettings:
     window_size: int = DEFAULT_WINDOW
     z_threshold: float = DEFAULT_Z_THRESHOLD
     min_change: float = DEFAULT_MIN_CHANGE
+    # Where the evaluate step records trial 1.2 and the snapshotter reads it (docs/demo.md, "On the MLflow
+    # backend"): SageMaker Experiments in the embedded AWS, or an MLflow server.
+    tracking_backend: str = SAGEMAKER
 
     def __post_init__(self) -> None:
+        if self.tracking_backend not in BACKENDS:
+            raise DemoSettingsError(f"tracking_backend must be {' or '.join(BACKENDS)}, got {self.tracking_backend!r}")
         if not MIN_EXECUTIONS <= self.executions <= MAX_EXECUTIONS:
             raise DemoSettingsError(f"executions must be from {MIN_EXECUTIONS} to {MAX_EXECUTIONS}, got {self.executions}")
         if not self.window_size < self.drift_start < self.executions:

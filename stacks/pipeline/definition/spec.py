@@ -31,7 +31,7 @@ class PipelineSpec:
     use_case: str
     env: str
     region: str
-    # Names, already checked against the convention by the stack (stacks/naming_guard.py).
+    # Names, already checked against the convention by the stack (stacks/common/compliant_names.py).
     pipeline_name: str
     experiment_name: str
     model_package_group_name: str

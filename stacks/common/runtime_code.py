@@ -30,7 +30,7 @@ import jsii
 from aws_cdk import AssetHashType, BundlingOptions, DockerImage, ILocalBundling
 from aws_cdk import aws_lambda as lambda_
 
-REPOSITORY_ROOT = Path(__file__).resolve().parents[1]
+REPOSITORY_ROOT = Path(__file__).resolve().parents[2]
 HANDLERS_DIR = "lambdas"
 # The contract every asset ships whole (pure stdlib); a handler adds more directories with ``shared=``.
 CONTRACT_DIR = "mlmeta_contract"

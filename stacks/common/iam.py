@@ -1,5 +1,8 @@
-"""cdk-nag's IAM5 finding for each wildcard resource of a policy, acknowledged with the reasons of the
-statements that use it.
+"""IAM statements as the stacks write them, and cdk-nag's IAM5 finding for each wildcard resource of a
+policy, acknowledged with the reasons of the statements that use it.
+
+A ``Statement`` carries its resources and, when any is a wildcard, why it cannot be narrower; ``allow``
+builds one. ``acknowledge_wildcards`` fails the synth for a wildcard without a reason.
 
 cdk-nag names a finding after the resource as it stands in the synthesized template: references become
 ``<Logical.Attr>`` and ``<AWS::Pseudo>``, other intrinsics their JSON. A weak cross-stack reference
@@ -13,14 +16,35 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from aws_cdk import App, CfnOutput, Stack
+from aws_cdk import App, Aws, CfnOutput, Stack
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
-from stacks import nag
-from stacks.pipeline.execution_role import Statement
+from stacks.common import nag
+
+
+@dataclass(frozen=True)
+class Statement:
+    statement: iam.PolicyStatement
+    resources: tuple[str, ...]
+    # Why the statement's wildcard resources cannot be narrower; required when it has any.
+    wildcards: str | None
+
+
+def account_service_principal(service: str) -> iam.IPrincipal:
+    """``service`` (e.g. ``sagemaker.amazonaws.com``) acting for this account only: a role it assumes
+    cannot be assumed on another account's behalf (the confused deputy)."""
+    return iam.ServicePrincipal(service).with_conditions({"StringEquals": {"aws:SourceAccount": Aws.ACCOUNT_ID}})
+
+
+def allow(
+    sid: str, actions: Sequence[str], resources: Sequence[str], *, conditions: dict | None = None, wildcards: str | None = None
+) -> Statement:
+    statement = iam.PolicyStatement(sid=sid, actions=list(actions), resources=list(resources), conditions=conditions)
+    return Statement(statement=statement, resources=tuple(resources), wildcards=wildcards)
 
 
 def weak_references(producer: Stack, *values: str) -> dict[str, str]:
@@ -35,9 +59,11 @@ def weak_references(producer: Stack, *values: str) -> dict[str, str]:
     return shown
 
 
-def acknowledge_wildcards(policy: iam.Policy, statements: Sequence[Statement], external: Mapping[str, str]) -> None:
+def acknowledge_wildcards(policy: iam.Policy, statements: Sequence[Statement], external: Mapping[str, str] | None = None) -> None:
     """Acknowledge the IAM5 finding of each wildcard resource of ``policy`` with the reasons of every
-    statement using it; a wildcard without a reason fails the synth."""
+    statement using it (``Resource::*`` may be shared by several); a wildcard without a reason fails the
+    synth. ``external``: the weak cross-stack references among the resources (``weak_references``)."""
+    external = external or {}
     reasons: dict[str, list[str]] = {}
     stack = Stack.of(policy)
     for statement in statements:
@@ -66,6 +92,8 @@ def finding_text(value: Any, external: Mapping[str, str]) -> str:
             return f"<{argument}>"
         if function == "Fn::GetAtt":
             return f"<{argument[0]}.{argument[1]}>"
+        if function == "Fn::Sub" and isinstance(argument, str):
+            return finding_text(argument, external)
     raise ValueError(f"cannot render {value!r} as a cdk-nag finding")
 
 

@@ -7,7 +7,7 @@ with one line that names the name, its kind, the rule it breaks, why, and where 
 
 from __future__ import annotations
 
-from mlmeta_contract.naming import DEFAULT_CONVENTION, NamingConvention, NamingError, Rule, new, validate
+from mlmeta_contract.naming import NamingConvention, NamingError, Rule, new, validate
 from mlmeta_contract.naming.vocabulary import FIELDS_BY_PART
 
 
@@ -25,7 +25,7 @@ class NonCompliantName(ValueError):
 
 
 def require_compliant(
-    kind: str, name: str, *, convention: NamingConvention = DEFAULT_CONVENTION, source: str = ""
+    kind: str, name: str, *, convention: NamingConvention, source: str = ""
 ) -> str:
     """``name`` if it is a compliant ``kind`` name; otherwise raise NonCompliantName.
 
@@ -38,7 +38,7 @@ def require_compliant(
 
 
 def compliant_name(
-    kind: str, *, convention: NamingConvention = DEFAULT_CONVENTION, source: str = "", **parts: str
+    kind: str, *, convention: NamingConvention, source: str = "", **parts: str
 ) -> str:
     """The ``kind`` name built from ``parts`` (as ``new()`` takes them), checked by require_compliant.
 

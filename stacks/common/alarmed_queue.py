@@ -18,7 +18,7 @@ from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
-from stacks import nag
+from stacks.common import nag
 
 RETENTION = Duration.days(14)
 # SQS publishes its metrics every minute; five-minute windows smooth nothing away when the threshold is 0.

@@ -3,7 +3,7 @@ arm64, Powertools from AWS's public layer (the tests' version, its ARN resolved 
 public SSM parameter), its own log group with the environment's retention, and a role that can write
 only to that log group (each construct adds what its handler calls).
 
-Code comes from ``stacks.runtime_code`` (no Docker): ``lambdas/<handler>/`` at the asset's top level,
+Code comes from ``stacks.common.runtime_code`` (no Docker): ``lambdas/<handler>/`` at the asset's top level,
 the other ``lambdas/`` packages it imports, the contract ``mlmeta_contract/`` whole and any other
 repository directories it imports.
 """
@@ -21,8 +21,8 @@ from constructs import Construct
 
 from mlmeta.config import lambda_runtime
 from mlmeta_contract.handlers import LOG_LEVEL, LOG_LEVEL_VALUE, SERVICE_NAME
-from stacks import nag
-from stacks.runtime_code import handler_path, lambda_code
+from stacks.common import nag
+from stacks.common.runtime_code import handler_path, lambda_code
 
 PYTHON_RUNTIME = lambda_.Runtime(lambda_runtime.runtime_name(), lambda_.RuntimeFamily.PYTHON)
 ARCHITECTURE = {"arm64": lambda_.Architecture.ARM_64, "x86_64": lambda_.Architecture.X86_64}[lambda_runtime.ARCHITECTURE]

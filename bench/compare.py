@@ -1,0 +1,79 @@
+"""``python -m bench.compare OLD.md NEW.md``: the ratios of two docs/benchmarks.md side by side, matched by
+section, case and measure, with those that got worse by more than ``--tolerance`` (default 10%) marked.
+For "no ratio worse by more than 10%" after a change: keep the old page (``git show REV:docs/benchmarks.md``)
+and compare it with the regenerated one. Exit 1 when some ratio got worse beyond the tolerance, 2 on a
+bad argument; rows in only one page are listed, not judged."""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+_ROW = re.compile(r"^\| (?P<case>[^|]+?) \| (?P<measure>[^|]+?) \| [^|]* \| [^|]* \| (?P<ratio>[^|]*?) \| .*\|$")
+
+
+@dataclass(frozen=True)
+class Change:
+    key: tuple[str, str, str]  # section, case, measure
+    old: float
+    new: float
+
+    @property
+    def factor(self) -> float:
+        return self.new / self.old if self.old else float("inf")
+
+
+def ratios(page: str) -> dict[tuple[str, str, str], float]:
+    """(section, case, measure) -> ratio, for every table row of a benchmarks page with a numeric ratio."""
+    found: dict[tuple[str, str, str], float] = {}
+    section = ""
+    for line in page.splitlines():
+        if line.startswith("## "):
+            section = line[3:].strip()
+            continue
+        match = _ROW.match(line)
+        if match is None or match["case"] == "case" or set(match["case"]) <= {"-", " "}:
+            continue
+        try:
+            found[(section, match["case"], match["measure"])] = float(match["ratio"].replace(",", ""))
+        except ValueError:
+            continue
+    return found
+
+
+def compare(old: str, new: str) -> tuple[list[Change], list[tuple[str, str, str]], list[tuple[str, str, str]]]:
+    before, after = ratios(old), ratios(new)
+    changes = [Change(key, before[key], after[key]) for key in before if key in after]
+    return changes, sorted(set(before) - set(after)), sorted(set(after) - set(before))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.compare", description=__doc__.split("\n\n")[0])
+    parser.add_argument("old", type=Path)
+    parser.add_argument("new", type=Path)
+    parser.add_argument("--tolerance", type=float, default=0.10, help="how much worse a ratio may get (default 0.10)")
+    args = parser.parse_args(argv)
+    try:
+        old, new = args.old.read_text(encoding="utf-8"), args.new.read_text(encoding="utf-8")
+    except OSError as err:
+        print(f"python -m bench.compare: cannot read {err.filename}: {err.strerror}", file=sys.stderr)
+        return 2
+    changes, gone, added = compare(old, new)
+    worse = [c for c in changes if c.factor > 1 + args.tolerance]
+    for change in changes:
+        mark = "WORSE" if change in worse else ""
+        section, case, measure = change.key
+        print(f"{change.old:>10.4g} -> {change.new:<10.4g} x{change.factor:<6.3f} {mark:5} {section} | {case} | {measure}")
+    for label, keys in (("only in the old page", gone), ("only in the new page", added)):
+        for section, case, measure in keys:
+            print(f"{label}: {section} | {case} | {measure}")
+    print(f"{len(changes)} ratios compared, {len(worse)} worse by more than {args.tolerance:.0%}")
+    return 1 if worse else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

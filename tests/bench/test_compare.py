@@ -1,0 +1,50 @@
+"""python -m bench.compare: two benchmark pages' ratios matched by section, case and measure; a ratio worse
+by more than the tolerance fails the comparison."""
+
+from __future__ import annotations
+
+from bench.compare import compare, main
+
+OLD = """## Handler latency
+
+| case | measure | mlmeta | baseline | ratio | note |
+| --- | --- | ---: | ---: | ---: | --- |
+| tagger | p50 (ms) | 2.00 | 1.00 | 2.00 | median |
+| snapshotter | p50 (ms) | 1.00 | 1.00 | 1.00 | |
+| reconciler | AWS calls | 6 | 4,001 | 0.00150 | |
+
+## Other
+
+| case | measure | mlmeta | baseline | ratio | note |
+| --- | --- | ---: | ---: | ---: | --- |
+| tagger | p50 (ms) | 9.00 | 1.00 | 9.00 | same case, another section |
+"""
+
+
+def _new(tagger: str, snapshotter: str) -> str:
+    return (OLD.replace("| 2.00 | 1.00 | 2.00 |", f"| x | x | {tagger} |")
+               .replace("| 1.00 | 1.00 | 1.00 |", f"| x | x | {snapshotter} |")
+               .replace("| reconciler | AWS calls", "| reconciler2 | AWS calls"))  # fmt: skip
+
+
+def test_rows_match_by_section_case_and_measure_and_unmatched_rows_are_listed():
+    changes, gone, added = compare(OLD, _new("2.10", "1.00"))
+    factors = {change.key: round(change.factor, 3) for change in changes}
+    assert factors == {("Handler latency", "tagger", "p50 (ms)"): 1.05, ("Handler latency", "snapshotter", "p50 (ms)"): 1.0,
+                       ("Other", "tagger", "p50 (ms)"): 1.0}
+    assert gone == [("Handler latency", "reconciler", "AWS calls")] and added == [("Handler latency", "reconciler2", "AWS calls")]
+
+
+def test_a_ratio_worse_by_more_than_the_tolerance_fails(tmp_path, capsys):
+    old, new = tmp_path / "old.md", tmp_path / "new.md"
+    old.write_text(OLD, encoding="utf-8")
+    new.write_text(_new("2.10", "1.20"), encoding="utf-8")
+    assert main([str(old), str(new)]) == 1
+    out = capsys.readouterr().out
+    assert "WORSE Handler latency | snapshotter | p50 (ms)" in out and "3 ratios compared, 1 worse by more than 10%" in out
+    assert main([str(old), str(new), "--tolerance", "0.25"]) == 0
+
+
+def test_a_missing_page_is_one_line_exit_2(tmp_path, capsys):
+    assert main([str(tmp_path / "nope.md"), str(tmp_path / "nope.md")]) == 2
+    assert capsys.readouterr().err.count("\n") == 1
