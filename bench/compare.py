@@ -2,12 +2,18 @@
 section, case and measure, with those that got worse by more than ``--tolerance`` (default 10%) marked.
 For "no ratio worse by more than 10%" after a change: keep the old page (``git show REV:docs/benchmarks.md``)
 and compare it with the regenerated one. Exit 1 when some ratio got worse beyond the tolerance, 2 on a
-bad argument; rows in only one page are listed, not judged."""
+bad argument; rows in only one page are listed, not judged.
+
+``python -m bench.compare --old A1.md A2.md ... --new B1.md B2.md ...``: each side is several pages (repeated
+runs, or ``--only`` runs of single benchmarks, of one version); a row's ratio on a side is the median over
+the pages that have it. A millisecond-scale wall time moves by more than 10% from run to run on a shared
+machine; the median of a few runs per side does not (docs/benchmarks.md, "Comparing two versions")."""
 
 from __future__ import annotations
 
 import argparse
 import re
+import statistics
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -45,20 +51,36 @@ def ratios(page: str) -> dict[tuple[str, str, str], float]:
     return found
 
 
-def compare(old: str, new: str) -> tuple[list[Change], list[tuple[str, str, str]], list[tuple[str, str, str]]]:
-    before, after = ratios(old), ratios(new)
+def median_ratios(pages: Sequence[str]) -> dict[tuple[str, str, str], float]:
+    """Each row's median ratio over the pages that have it."""
+    seen: dict[tuple[str, str, str], list[float]] = {}
+    for page in pages:
+        for key, ratio in ratios(page).items():
+            seen.setdefault(key, []).append(ratio)
+    return {key: statistics.median(values) for key, values in seen.items()}
+
+
+def compare(old: str | Sequence[str], new: str | Sequence[str]) -> tuple[list[Change], list[tuple[str, str, str]], list[tuple[str, str, str]]]:
+    """Changes of the rows both sides have, and the rows only the old, only the new side has. A side is
+    one page or several (their median ratios)."""
+    before, after = (median_ratios([side] if isinstance(side, str) else side) for side in (old, new))
     changes = [Change(key, before[key], after[key]) for key in before if key in after]
     return changes, sorted(set(before) - set(after)), sorted(set(after) - set(before))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.compare", description=__doc__.split("\n\n")[0])
-    parser.add_argument("old", type=Path)
-    parser.add_argument("new", type=Path)
+    parser.add_argument("pages", type=Path, nargs="*", metavar="OLD.md NEW.md", help="one page a side")
+    parser.add_argument("--old", type=Path, nargs="+", default=[], metavar="PAGE", help="the old side's pages (median ratios)")
+    parser.add_argument("--new", type=Path, nargs="+", default=[], metavar="PAGE", help="the new side's pages (median ratios)")
     parser.add_argument("--tolerance", type=float, default=0.10, help="how much worse a ratio may get (default 0.10)")
     args = parser.parse_args(argv)
+    if args.pages and (args.old or args.new) or not args.pages and not (args.old and args.new) or len(args.pages) not in (0, 2):
+        print("python -m bench.compare: give OLD.md NEW.md, or --old PAGE... --new PAGE...", file=sys.stderr)
+        return 2
+    old_paths, new_paths = ([args.pages[0]], [args.pages[1]]) if args.pages else (args.old, args.new)
     try:
-        old, new = args.old.read_text(encoding="utf-8"), args.new.read_text(encoding="utf-8")
+        old, new = [path.read_text(encoding="utf-8") for path in old_paths], [path.read_text(encoding="utf-8") for path in new_paths]
     except OSError as err:
         print(f"python -m bench.compare: cannot read {err.filename}: {err.strerror}", file=sys.stderr)
         return 2

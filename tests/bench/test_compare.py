@@ -48,3 +48,37 @@ def test_a_ratio_worse_by_more_than_the_tolerance_fails(tmp_path, capsys):
 def test_a_missing_page_is_one_line_exit_2(tmp_path, capsys):
     assert main([str(tmp_path / "nope.md"), str(tmp_path / "nope.md")]) == 2
     assert capsys.readouterr().err.count("\n") == 1
+
+
+def test_a_side_of_several_pages_is_compared_by_each_rows_median_ratio(tmp_path, capsys):
+    # One noisy run per side would call snapshotter 1.00 -> 1.30 worse; the medians of three say 1.00 -> 1.05.
+    olds = [_new("2.00", ratio) for ratio in ("1.00", "0.90", "1.10")]
+    news = [_new("2.00", ratio) for ratio in ("1.30", "1.05", "0.95")]
+    changes, _, _ = compare(olds, news)
+    assert {change.key[1]: round(change.factor, 3) for change in changes if change.key[0] == "Handler latency"} == {
+        "tagger": 1.0, "snapshotter": 1.05, "reconciler2": 1.0}
+    paths = {}
+    for side, pages in (("old", olds), ("new", news)):
+        paths[side] = []
+        for number, page in enumerate(pages):
+            path = tmp_path / f"{side}{number}.md"
+            path.write_text(page, encoding="utf-8")
+            paths[side].append(str(path))
+    assert main(["--old", *paths["old"], "--new", *paths["new"]]) == 0
+    assert main([paths["old"][0], paths["new"][0]]) == 1  # the single noisy run
+    capsys.readouterr()
+
+
+def test_a_row_only_some_pages_of_a_side_have_takes_the_median_of_those():
+    # --only runs: each page holds one section; a side is the union of its pages.
+    handler, other = OLD.split("## Other")
+    changes, gone, added = compare([handler, "## Other" + other], [OLD])
+    assert all(change.factor == 1.0 for change in changes) and len(changes) == 4 and not gone and not added
+
+
+def test_mixing_positional_pages_and_sides_is_one_line_exit_2(tmp_path, capsys):
+    page = tmp_path / "page.md"
+    page.write_text(OLD, encoding="utf-8")
+    assert main([str(page), str(page), "--old", str(page)]) == 2
+    assert main(["--old", str(page)]) == 2
+    assert capsys.readouterr().err.count("\n") == 2
