@@ -19,7 +19,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-_ROW = re.compile(r"^\| (?P<case>[^|]+?) \| (?P<measure>[^|]+?) \| [^|]* \| [^|]* \| (?P<ratio>[^|]*?) \| .*\|$")
+# A cell is anything but an unescaped "|" (the drift benchmark's cases say "\|z\| >= 3").
+_CELL = r"(?:[^|\\]|\\.)"
+_ROW = re.compile(rf"^\| (?P<case>{_CELL}+?) \| (?P<measure>{_CELL}+?) \| {_CELL}* \| {_CELL}* \| (?P<ratio>{_CELL}*?) \| .*\|$")
 
 
 @dataclass(frozen=True)
@@ -30,7 +32,9 @@ class Change:
 
     @property
     def factor(self) -> float:
-        return self.new / self.old if self.old else float("inf")
+        if not self.old:  # a count that stays 0 has not changed
+            return 1.0 if not self.new else float("inf")
+        return self.new / self.old
 
 
 def ratios(page: str) -> dict[tuple[str, str, str], float]:

@@ -82,3 +82,17 @@ def test_mixing_positional_pages_and_sides_is_one_line_exit_2(tmp_path, capsys):
     assert main([str(page), str(page), "--old", str(page)]) == 2
     assert main(["--old", str(page)]) == 2
     assert capsys.readouterr().err.count("\n") == 2
+
+
+def test_an_escaped_pipe_stays_inside_its_cell_and_a_zero_that_stays_zero_has_not_changed():
+    # The drift benchmark's cases say "\|z\| >= 3"; its false-alarm counts are often 0 in both versions.
+    page = """## Drift
+
+| case | measure | mlmeta | baseline | ratio | note |
+| --- | --- | ---: | ---: | ---: | --- |
+| z-score, \\|z\\| >= 3 | false alarms | 0 | 2 | {ratio} | |
+"""
+    changes, _, _ = compare(page.format(ratio="0"), page.format(ratio="0"))
+    assert [(change.key, change.factor) for change in changes] == [(("Drift", "z-score, \\|z\\| >= 3", "false alarms"), 1.0)]
+    [worse] = compare(page.format(ratio="0"), page.format(ratio="0.5"))[0]
+    assert worse.factor == float("inf")
