@@ -29,7 +29,6 @@ from mlmeta_contract.lake.schema import PARTITION_KEY, TABLES, TableSpec
 from mlmeta.lake.views import DERIVED_VIEWS, DerivedView
 from mlmeta.queries.catalog import NamedQuery
 from mlmeta_contract.lake.layout import compacted_key
-from mlmeta_contract.lake.schema import PARTITION_KEY, TABLES, TableSpec
 
 # Parquet's footer is followed by its 4-byte length and the 4-byte magic number.
 _FOOTER_TAIL = 8

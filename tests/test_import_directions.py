@@ -290,3 +290,20 @@ def test_only_the_local_harness_imports_moto():
 def test_only_the_command_line_imports_the_local_harness():
     found = _imports_outside(lambda module: _within(module, "mlmeta.local"), LOCAL_HARNESS_IMPORTERS)
     assert found == [], "the library never depends on the local harness (docs/architecture.md, Import directions)"
+
+
+def test_no_module_imports_a_name_twice():
+    """A second import of the same name at module level is a merge leftover (two branches each moved the
+    import); the later line silently wins, and the first one misleads the reader about where it comes from."""
+    twice = []
+    for path in _python_files():
+        first_line: dict[str, int] = {}
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            if not isinstance(node, ast.Import | ast.ImportFrom) or getattr(node, "module", None) == "__future__":
+                continue
+            for alias in node.names:
+                name = alias.asname or alias.name
+                if name in first_line:
+                    twice.append(f"{path.relative_to(ROOT)}:{node.lineno} {name} (first at line {first_line[name]})")
+                first_line.setdefault(name, node.lineno)
+    assert not twice, "imported twice:\n" + "\n".join(twice)

@@ -31,7 +31,6 @@ from mlmeta_contract.lake.layout import COMPACTION_STATE_KEY, RAW_SUFFIX, compac
 from mlmeta.lake.object_store import ObjectStore, PreconditionFailed
 from mlmeta.lake.parquet import encode_parquet
 from mlmeta.lake.views import DayRange
-from mlmeta_contract.lake.layout import COMPACTION_STATE_KEY, RAW_SUFFIX, compacted_key, is_day, partition_prefix, raw_partition
 from mlmeta_contract.lake.records import decode_records
 from mlmeta_contract.lake.schema import TABLES, TableSpec
 

@@ -32,7 +32,6 @@ from typing import Any
 
 from mlmeta_contract.lake.layout import parse_day
 from mlmeta_contract.lake.schema import METRIC_SNAPSHOTS, PARTITION_KEY, Column, TableSpec
-from mlmeta_contract.lake.schema import PARTITION_KEY, TableSpec
 
 DayRange = tuple[str, str]
 

@@ -22,12 +22,10 @@ from mlmeta.lake.compaction_state import CompactionError, compacted_ranges
 from mlmeta.lake.object_store import LocalDirectoryStore
 from mlmeta_contract.lake.schema import PARTITION_KEY, TABLES, TableSpec
 from mlmeta.lake.views import DERIVED_VIEWS, DayRange, view_sql
-from mlmeta.lake.views import DayRange, view_sql
 from mlmeta.queries.catalog import NamedQuery, QueryError
 from mlmeta.queries.result import QueryResult
 from mlmeta.queries.trino_to_duckdb import SESSION_SETTINGS, to_duckdb
 from mlmeta_contract.lake.layout import COMPACTED_OBJECT_NAME, layout_folders
-from mlmeta_contract.lake.schema import PARTITION_KEY, TABLES, TableSpec
 
 _SCALAR_TYPES = {
     "string": "VARCHAR",

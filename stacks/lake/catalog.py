@@ -25,7 +25,6 @@ from constructs import Construct
 
 from mlmeta_contract.lake.schema import PARTITION_KEY, TableSpec
 from mlmeta.lake.views import DERIVED_VIEWS, DerivedView, derived_view_input, glue_view_input
-from mlmeta.lake.views import glue_view_input
 
 
 @dataclass(frozen=True)

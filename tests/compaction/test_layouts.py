@@ -19,8 +19,6 @@ from mlmeta.lake.views import DERIVED_VIEWS
 from mlmeta.queries.catalog import QueryError, load_queries
 from mlmeta.queries.local_engine import register_lake
 from mlmeta_contract.lake.layout import COMPACTION_STATE_KEY, compacted_key
-from mlmeta_contract.lake.records import decode_records
-from mlmeta_contract.lake.schema import TABLES
 
 NAMES = sorted(load_queries())
 

@@ -16,9 +16,7 @@ from mlmeta.lake.views import (
     presto_type,
     view_sql,
 )
-from mlmeta.lake.views import compacted_predicate, decode_presto_view, glue_view_input, presto_type, view_sql
 from mlmeta.queries.grammar import check_trino
-from mlmeta_contract.lake.schema import METRIC_SNAPSHOTS, PARTITION_KEY, TABLES
 
 RANGES = {
     "none": (),

@@ -8,7 +8,6 @@ import pytest
 
 from mlmeta_contract.lake.schema import PARTITION_KEY, TABLES
 from mlmeta.lake.views import DERIVED_VIEWS, decode_presto_view, view_sql
-from mlmeta.lake.views import decode_presto_view, view_sql
 
 EXPECTED_PROJECTION = {
     "projection.enabled": "true",

@@ -19,7 +19,6 @@ from mlmeta.local.synthetic_lake import generate_history, write_lake
 from mlmeta.queries.catalog import NamedQuery, QueryError, QueryParameter
 from mlmeta.queries.local_engine import run_local
 from mlmeta.queries.trino_to_duckdb import to_duckdb
-from mlmeta_contract.lake.schema import METRIC_SNAPSHOTS
 
 
 def snippet(sql: str, parameters: int = 0) -> NamedQuery:

@@ -23,7 +23,6 @@ from mlmeta.config import EnvironmentSettings
 from mlmeta.local.deployment import DeployedFunction, Deployment
 from mlmeta.events.handlers import HANDLERS, LAKE_BUCKET, NOTICES_TOPIC_ARN, QUARANTINE_QUEUE_URL, EventResources, HandlerSpec
 from mlmeta.events.routes import Route
-from mlmeta_contract.handlers import LAKE_BUCKET, NOTICES_TOPIC_ARN, QUARANTINE_QUEUE_URL
 
 # The outputs the lake and events stacks declare for operators (docs/infrastructure.md).
 LAKE_BUCKET_OUTPUT = "LakeBucketName"
