@@ -34,9 +34,9 @@ SERVICE_NAME = "POWERTOOLS_SERVICE_NAME"
 METRICS_NAMESPACE = "POWERTOOLS_METRICS_NAMESPACE"
 LOG_LEVEL = "POWERTOOLS_LOG_LEVEL"
 # Where runs are recorded (docs/infrastructure.md, "MLflow"): the names are the MLflow backend's own
-# (mlmeta_contract/mlflow/backend.py and client.py), written there once.
+# (mlmeta_contract/mlflow/backend.py), written there once.
 from mlmeta_contract.mlflow.backend import TRACKING_BACKEND_ENV_VAR as TRACKING_BACKEND  # noqa: E402
-from mlmeta_contract.mlflow.client import TRACKING_URI_ENV_VAR as MLFLOW_TRACKING_URI  # noqa: E402
+from mlmeta_contract.mlflow.backend import TRACKING_URI_ENV_VAR as MLFLOW_TRACKING_URI  # noqa: E402
 
 METRICS_NAMESPACE_VALUE = PROJECT
 LOG_LEVEL_VALUE = "INFO"

@@ -22,7 +22,7 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError, ConnectionError as BotocoreConnectionError, HTTPClientError
 
-from mlmeta_contract.mlflow.client import MlflowError, MlflowUnreachable
+from mlmeta_contract.mlflow.errors import MlflowError, MlflowUnreachable
 from mlmeta_runtime.retry import GaveUp
 
 THROTTLING_CODES = frozenset(

@@ -1,4 +1,6 @@
-"""Which backend records the experiments: ``MLMETA_TRACKING_BACKEND`` (the Lambdas, the pipeline step, mlmeta.track)."""
+"""Which backend records the experiments: ``MLMETA_TRACKING_BACKEND`` (the Lambdas, the pipeline step, mlmeta.track),
+and the name of the variable that says where the MLflow server is. Names only: what every Lambda's
+settings read costs no import of the REST client (client.py), which only an MLflow backend uses."""
 
 from __future__ import annotations
 
@@ -6,6 +8,7 @@ import os
 from collections.abc import Mapping
 
 TRACKING_BACKEND_ENV_VAR = "MLMETA_TRACKING_BACKEND"
+TRACKING_URI_ENV_VAR = "MLMETA_MLFLOW_TRACKING_URI"  # http(s)://host:port or a SageMaker MLflow ARN
 SAGEMAKER = "sagemaker"
 MLFLOW = "mlflow"
 BACKENDS = (SAGEMAKER, MLFLOW)

@@ -23,9 +23,9 @@ import urllib.request
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Protocol
 
+from .backend import TRACKING_URI_ENV_VAR  # noqa: F401 (also imported from here)
+from .errors import MlflowError, MlflowRejected, MlflowUnreachable  # noqa: F401 (raised here, imported from here too)
 from .signing import MlflowArn, SigV4Signer, is_arn
-
-TRACKING_URI_ENV_VAR = "MLMETA_MLFLOW_TRACKING_URI"
 DEFAULT_TIMEOUT_SECONDS = 10.0
 API_PREFIX = "/api/2.0/mlflow/"
 # The page size of search_runs; the server caps max_results at 50000 (SEARCH_MAX_RESULTS_THRESHOLD).
@@ -37,24 +37,6 @@ MAX_METRICS_PER_BATCH = 1000
 MAX_PARAMS_PER_BATCH = 100
 MAX_TAGS_PER_BATCH = 100
 MAX_ENTITIES_PER_BATCH = 1000
-
-
-class MlflowError(RuntimeError):
-    """Talking to MLflow failed; the message says where and why."""
-
-
-class MlflowUnreachable(MlflowError):
-    """No usable answer from the tracking server (refused, timed out, 5xx): transient."""
-
-
-class MlflowRejected(MlflowError):
-    """MLflow answered 4xx: ``error_code`` is MLflow's (INVALID_PARAMETER_VALUE, RESOURCE_DOES_NOT_EXIST, ...)."""
-
-    def __init__(self, message: str, *, error_code: str, status: int, detail: str) -> None:
-        super().__init__(message)
-        self.error_code = error_code
-        self.status = status
-        self.detail = detail
 
 
 class Signer(Protocol):

@@ -182,3 +182,14 @@ def test_the_compactor_imports_only_its_layer_and_the_compaction_modules():
     assert "pyarrow" in heavy and not {"aws_lambda_powertools", "pydantic", "pandas", "duckdb"} & set(heavy)
     assert {m for m in mlmeta_modules if m.startswith("mlmeta.")} <= library
     assert "mlmeta.lake.compaction" in mlmeta_modules
+
+
+@pytest.mark.slow
+def test_the_handlers_that_never_read_mlflow_do_not_load_its_client_at_cold_start():
+    # The tagger and the naming guard only name the MLflow variables (the contract's handlers module):
+    # the REST client (urllib.request and its dependencies) is the snapshotter's and the reconciler's.
+    own = sorted(OWN_PACKAGES - {COMPACTOR})
+    _, mlmeta_modules = _guarded_import(["tagger", "naming_guard"], own, ["boto3", "botocore", "aws-lambda-powertools", "pydantic"],
+                                        set(), HANDLER_ENV)
+    assert "mlmeta_contract.mlflow.backend" in mlmeta_modules
+    assert "mlmeta_contract.mlflow.client" not in mlmeta_modules
