@@ -12,7 +12,7 @@ from pathlib import Path
 
 from bench.model import Result, RunOptions
 from bench.registry import BENCHMARKS
-from bench.report import render_markdown, render_table
+from bench.report import kept_sections, render_markdown, render_table
 
 
 def parse_arguments(argv: Sequence[str]) -> argparse.Namespace:
@@ -25,6 +25,8 @@ def parse_arguments(argv: Sequence[str]) -> argparse.Namespace:
     parser.add_argument("--mlflow-sizes", type=_sizes, default=(), metavar="N,N,...",
                         help="executions of the mlflow-side-by-side benchmark (default 1000,10000,100000)")
     parser.add_argument("--output", type=Path, metavar="FILE", help="write the results as markdown to FILE (make bench: docs/benchmarks.md)")
+    parser.add_argument("--update", action="store_true",
+                        help="with --only and --output: rewrite only the sections of the benchmarks run, keep the others of FILE")
     return parser.parse_args(argv)
 
 
@@ -45,7 +47,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     if unknown:
         print(f"python -m bench: unknown benchmark {', '.join(unknown)} (known: {', '.join(b.name for b in BENCHMARKS)})", file=sys.stderr)
         return 2
+    if args.update and not (args.output and args.output.is_file() and args.only):
+        print("python -m bench: --update rewrites some sections of an earlier page: give --only NAME and --output FILE of an existing page",
+              file=sys.stderr)
+        return 2
     selected = [b for b in BENCHMARKS if not args.only or b.name in args.only]
+    kept = kept_sections(args.output.read_text(encoding="utf-8"), [b.title for b in BENCHMARKS if b not in selected]) if args.update else {}
     options = RunOptions(seed=args.seed, smoke=args.smoke, with_make=args.with_make, mlflow_sizes=args.mlflow_sizes, progress=_progress)
     results = []
     for number, benchmark in enumerate(selected, 1):
@@ -62,7 +69,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(render_table(results))
     if args.output:
         command = shlex.join(["python", "-m", "bench", *argv])
-        args.output.write_text(render_markdown(results, command=command, when=datetime.now(UTC)), encoding="utf-8")
+        # In the registry's order, the kept sections where they stood.
+        ran = {result.benchmark.name: result for result in results}
+        page = [ran.get(b.name) or Result(b, (), 0.0, skipped="kept") for b in BENCHMARKS if b.name in ran or b.title in kept]
+        args.output.write_text(render_markdown(page, command=command, when=datetime.now(UTC), kept=kept), encoding="utf-8")
         _progress(f"wrote {args.output}", indent="")
     return 0
 
