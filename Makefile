@@ -63,7 +63,8 @@ test: install
 	$(VENV)/bin/pytest -n 2
 
 # Benchmarks against their baselines (bench/); a few minutes. BENCH_ARGS=--with-make also times
-# `make synth` and `make test` (node_modules is needed for those).
+# `make synth` and `make test` (node_modules is needed for those); BENCH_ARGS="--only NAME --update"
+# reruns one benchmark and keeps the other sections of docs/benchmarks.md.
 BENCH_ARGS ?=
 bench: install
 	$(PY) -m bench --output docs/benchmarks.md $(BENCH_ARGS)

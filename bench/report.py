@@ -19,7 +19,9 @@ HOT_SPOTS = Path(__file__).with_name("hot_spots.md")
 RATIO_RULE = (
     "Every figure stands next to its baseline, measured in the same run on the same machine; "
     "**ratio = mlmeta ÷ baseline** (below 1: mlmeta needs less than the baseline). Absolute numbers "
-    "depend on the machine, the ratios much less."
+    "depend on the machine, the ratios much less. One run's millisecond-scale ratios move by more than 10% "
+    "from run to run; to tell whether a change made one worse, compare two versions' medians over several "
+    "runs in turns with `python -m bench.versions` (docs/benchmark-comparison.md)."
 )
 
 
