@@ -20,12 +20,14 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench.compare import Change, compare
+from bench.compare import Change, compare, ratios
+
+Key = tuple[str, str, str]  # section, case, measure
 from bench.report import machine_facts
 
 SIDES = ("old", "new")
@@ -51,9 +53,22 @@ def schedule(benchmarks: Sequence[str], repeats: int) -> list[Run]:
     return runs
 
 
-def render(changes: Sequence[Change], gone: Sequence[tuple[str, str, str]], added: Sequence[tuple[str, str, str]], *,
+def spreads(pages: Sequence[str]) -> dict[Key, float]:
+    """Each row's largest ratio over its smallest among ``pages`` (runs of one version): how far the same
+    code moves from run to run; 1.0 for a count that never moves."""
+    seen: dict[Key, list[float]] = {}
+    for page in pages:
+        for key, ratio in ratios(page).items():
+            seen.setdefault(key, []).append(ratio)
+    return {key: max(values) / min(values) if min(values) > 0 else (1.0 if max(values) == 0 else float("inf"))
+            for key, values in seen.items()}
+
+
+def render(changes: Sequence[Change], gone: Sequence[Key], added: Sequence[Key], *, spread: Mapping[Key, float],
            command: str, revisions: dict[str, str], repeats: int, tolerance: float, when: datetime) -> str:
+    """``spread``: each row's run-to-run spread, the larger of the two versions' own (``spreads``)."""
     worse = [change for change in changes if change.factor > 1 + tolerance]
+    within_noise = [change for change in worse if change.factor <= spread.get(change.key, 1.0)]
     lines = [
         "# Benchmarks of two versions",
         "",
@@ -63,15 +78,18 @@ def render(changes: Sequence[Change], gone: Sequence[tuple[str, str, str]], adde
         "",
         f"Each benchmark ran {repeats} times on each side, the sides in turns; a row's ratio on a side is its median "
         f"over those runs, and **factor = new ratio ÷ old ratio** (above 1: the new version's ratio is worse). "
-        f"**{len(worse)} of {len(changes)} ratios are worse by more than {tolerance:.0%}.**",
+        f"**{len(worse)} of {len(changes)} ratios are worse by more than {tolerance:.0%}**; of those, "
+        f"{len(within_noise)} by no more than the row's own spread: the largest of one version's {repeats} ratios over "
+        "its smallest, the larger of the two versions' (how far the same code moves from one run to the next).",
         "",
-        "| benchmark | case | measure | old ratio | new ratio | factor |",
-        "| --- | --- | --- | ---: | ---: | ---: |",
+        "| benchmark | case | measure | old ratio | new ratio | factor | spread |",
+        "| --- | --- | --- | ---: | ---: | ---: | ---: |",
     ]
     for change in changes:
         section, case, measure = change.key
-        mark = " **worse**" if change in worse else ""
-        lines.append(f"| {section} | {case} | {measure} | {change.old:.4g} | {change.new:.4g} | {change.factor:.3f}{mark} |")
+        mark = (" **worse, within the spread**" if change in within_noise else " **worse**") if change in worse else ""
+        lines.append(f"| {section} | {case} | {measure} | {change.old:.4g} | {change.new:.4g} | {change.factor:.3f}{mark} "
+                     f"| {spread.get(change.key, 1.0):.3f} |")
     for label, keys in (("Only the old version has", gone), ("Only the new version has", added)):
         if keys:
             lines += ["", f"{label} (not judged):", ""]
@@ -110,8 +128,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 1
     pages = {side: [run.page(args.work).read_text(encoding="utf-8") for run in runs if run.side == side] for side in SIDES}
     changes, gone, added = compare(pages["old"], pages["new"])
+    # Within each version, never across them: a real change would be inside a spread of both sides' runs.
+    old_spread, new_spread = spreads(pages["old"]), spreads(pages["new"])
+    spread = {key: max(old_spread.get(key, 1.0), new_spread.get(key, 1.0)) for key in old_spread.keys() | new_spread.keys()}
     command = " ".join(["python", "-m", "bench.versions", *(argv if argv is not None else sys.argv[1:])])
-    text = render(changes, gone, added, command=command, revisions={side: _revision(path) for side, path in checkouts.items()},
+    text = render(changes, gone, added, spread=spread, command=command, revisions={side: _revision(path) for side, path in checkouts.items()},
                   repeats=args.repeats, tolerance=args.tolerance, when=datetime.now(UTC))
     print(text)
     if args.output:

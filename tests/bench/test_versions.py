@@ -44,13 +44,22 @@ def test_pages_already_there_are_compared_by_median_and_written_as_markdown(tmp_
     output = tmp_path / "comparison.md"
     assert main([str(old), str(new), "--only", "handler-latency", "--work", str(work), "--output", str(output)]) == 0
     text = output.read_text(encoding="utf-8")
-    assert "| Handler latency | tagger | p50 (ms) | 1 | 1.05 | 1.050 |" in text
-    assert "**0 of 1 ratios are worse by more than 10%.**" in text
+    # spread: the larger of old 1.1/0.9 and new 1.5/0.95
+    assert "| Handler latency | tagger | p50 (ms) | 1 | 1.05 | 1.050 | 1.579 |" in text
+    assert "**0 of 1 ratios are worse by more than 10%**; of those, 0" in text
     assert capsys.readouterr().err.count("kept") == 6
 
+    # Worse, but the new version's own runs move as much (1.5 / 0.95): said so.
     Run("new", "handler-latency", 2).page(work).write_text(PAGE.format(ratio="1.4"), encoding="utf-8")
     assert main([str(old), str(new), "--only", "handler-latency", "--work", str(work)]) == 1
-    assert "1.400 **worse**" in capsys.readouterr().out
+    assert "| 1.400 **worse, within the spread** | 1.579 |" in capsys.readouterr().out
+
+    # Worse in every run of the new version, each version steady: worse beyond its spread.
+    for number, ratio in enumerate(("1.4", "1.45", "1.5"), 1):
+        Run("new", "handler-latency", number).page(work).write_text(PAGE.format(ratio=ratio), encoding="utf-8")
+    assert main([str(old), str(new), "--only", "handler-latency", "--work", str(work)]) == 1
+    out = capsys.readouterr().out
+    assert "| 1.450 **worse** | 1.222 |" in out and "**1 of 1 ratios are worse by more than 10%**; of those, 0 by no more" in out
 
 
 def test_a_checkout_without_its_venv_is_one_line_exit_2(tmp_path, capsys):
