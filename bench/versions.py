@@ -3,13 +3,15 @@ machine, run in turns, and their median ratios compared (``bench.compare``).
 
 One run of a benchmark is not enough to say that a change made a ratio worse: on a shared 2-core machine
 a millisecond-scale wall time moves by more than 10% from one run to the next, for both versions alike.
-So each benchmark runs ``--repeats`` times on each side, the sides alternating (old first, then new first
+So each benchmark runs ``--repeats`` times (or its own ``--only NAME=ROUNDS``) on each side, the sides alternating (old first, then new first
 on the next round, so that a machine slowing down during the comparison weighs on both), and each row is
 compared by its median ratio. Each checkout runs its own ``bench/`` (``python -m bench --only NAME``) with
 its own ``.venv``: prepare the old one with ``git worktree add DIR REV && make -C DIR install``.
 
 Pages are written to ``--work`` as ``{old,new}-NAME-ROUND.md`` and reused when there: an interrupted
-comparison goes on where it stopped. ``--output`` writes the comparison as markdown
+comparison goes on where it stopped. Each side keeps its generated lakes in its own cache
+(``$MLMETA_BENCH_CACHE/versions-{old,new}``), or the two versions would replace each other's every round.
+``--output`` writes the comparison as markdown
 (docs/benchmark-comparison.md).
 """
 
@@ -43,14 +45,30 @@ class Run:
         return work / f"{self.side}-{self.benchmark}-{self.round}.md"
 
 
-def schedule(benchmarks: Sequence[str], repeats: int) -> list[Run]:
-    """Every run, in order: round by round, each benchmark on both sides, the side that goes first
-    alternating from one round to the next."""
+def schedule(benchmarks: Mapping[str, int]) -> list[Run]:
+    """Every run, in order, of ``benchmarks`` (name -> rounds): round by round, each benchmark on both sides,
+    the side that goes first alternating from one round to the next."""
     runs = []
-    for number in range(1, repeats + 1):
+    for number in range(1, max(benchmarks.values(), default=0) + 1):
         sides = SIDES if number % 2 else SIDES[::-1]
-        runs += [Run(side, benchmark, number) for benchmark in benchmarks for side in sides]
+        runs += [Run(side, benchmark, number) for benchmark, rounds in benchmarks.items() if number <= rounds for side in sides]
     return runs
+
+
+def rounds_of(only: Sequence[str], repeats: int) -> dict[str, int]:
+    """``--only NAME`` (``repeats`` rounds) or ``NAME=ROUNDS`` -> rounds by name; ValueError saying which is wrong."""
+    found = {}
+    for text in only:
+        name, _, count = text.partition("=")
+        rounds = repeats
+        if count:
+            if not count.isdigit():
+                raise ValueError(f"--only {text}: give NAME or NAME=ROUNDS, e.g. queries-layout=2")
+            rounds = int(count)
+        if rounds < 1:
+            raise ValueError(f"--only {text}: give at least 1 round")
+        found[name] = rounds
+    return found
 
 
 def spreads(pages: Sequence[str]) -> dict[Key, float]:
@@ -65,9 +83,12 @@ def spreads(pages: Sequence[str]) -> dict[Key, float]:
 
 
 def render(changes: Sequence[Change], gone: Sequence[Key], added: Sequence[Key], *, spread: Mapping[Key, float],
-           command: str, revisions: dict[str, str], repeats: int, tolerance: float, when: datetime) -> str:
+           command: str, revisions: dict[str, str], rounds: Mapping[str, int], tolerance: float, when: datetime) -> str:
     """``spread``: each row's run-to-run spread, the larger of the two versions' own (``spreads``)."""
     worse = [change for change in changes if change.factor > 1 + tolerance]
+    counts = sorted(set(rounds.values()))
+    runs = " or ".join(str(count) for count in counts) + (" (" + ", ".join(f"{name} {count}" for name, count in rounds.items()) + ")"
+                                                          if len(counts) > 1 else "")
     within_noise = [change for change in worse if change.factor <= spread.get(change.key, 1.0)]
     lines = [
         "# Benchmarks of two versions",
@@ -76,10 +97,10 @@ def render(changes: Sequence[Change], gone: Sequence[Key], added: Sequence[Key],
         "",
         f"Machine: {machine_facts()}. Old: {revisions['old']}. New: {revisions['new']}.",
         "",
-        f"Each benchmark ran {repeats} times on each side, the sides in turns; a row's ratio on a side is its median "
+        f"Each benchmark ran {runs} times on each side, the sides in turns; a row's ratio on a side is its median "
         f"over those runs, and **factor = new ratio ÷ old ratio** (above 1: the new version's ratio is worse). "
         f"**{len(worse)} of {len(changes)} ratios are worse by more than {tolerance:.0%}**; of those, "
-        f"{len(within_noise)} by no more than the row's own spread: the largest of one version's {repeats} ratios over "
+        f"{len(within_noise)} by no more than the row's own spread: the largest of one version's ratios over "
         "its smallest, the larger of the two versions' (how far the same code moves from one run to the next).",
         "",
         "| benchmark | case | measure | old ratio | new ratio | factor | spread |",
@@ -101,8 +122,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.versions", description=__doc__.split("\n\n")[0])
     parser.add_argument("old", type=Path, metavar="OLD_CHECKOUT")
     parser.add_argument("new", type=Path, metavar="NEW_CHECKOUT")
-    parser.add_argument("--only", action="append", default=[], required=True, metavar="NAME",
-                        help="a benchmark both versions have (repeatable)")
+    parser.add_argument("--only", action="append", default=[], required=True, metavar="NAME[=ROUNDS]",
+                        help="a benchmark both versions have (repeatable); =ROUNDS: its own number of rounds")
     parser.add_argument("--repeats", type=int, default=3, help="runs of each benchmark on each side (default 3)")
     parser.add_argument("--work", type=Path, required=True, help="the directory of the pages (reused when there)")
     parser.add_argument("--tolerance", type=float, default=0.10, help="how much worse a ratio may get (default 0.10)")
@@ -113,18 +134,22 @@ def main(argv: Sequence[str] | None = None) -> int:
                     if not (path / ".venv" / "bin" / "python").is_file()), None)
     if args.repeats < 1:
         problem = f"--repeats {args.repeats}: give at least 1"
+    try:
+        rounds = rounds_of(args.only, max(args.repeats, 1))
+    except ValueError as err:
+        problem = problem or str(err)
     if problem:
         print(f"python -m bench.versions: {problem}", file=sys.stderr)
         return 2
     args.work.mkdir(parents=True, exist_ok=True)
-    runs = schedule(args.only, args.repeats)
+    runs = schedule(rounds)
     for number, run in enumerate(runs, 1):
         page = run.page(args.work)
         step = f"[{number}/{len(runs)}] {run.benchmark} round {run.round}, {run.side}"
         if page.is_file():
             _progress(f"{step}: kept {page}")
             continue
-        if not _run(checkouts[run.side], run.benchmark, page, step):
+        if not _run(checkouts[run.side], run.benchmark, page, step, _cache(run.side)):
             return 1
     pages = {side: [run.page(args.work).read_text(encoding="utf-8") for run in runs if run.side == side] for side in SIDES}
     changes, gone, added = compare(pages["old"], pages["new"])
@@ -133,7 +158,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     spread = {key: max(old_spread.get(key, 1.0), new_spread.get(key, 1.0)) for key in old_spread.keys() | new_spread.keys()}
     command = " ".join(["python", "-m", "bench.versions", *(argv if argv is not None else sys.argv[1:])])
     text = render(changes, gone, added, spread=spread, command=command, revisions={side: _revision(path) for side, path in checkouts.items()},
-                  repeats=args.repeats, tolerance=args.tolerance, when=datetime.now(UTC))
+                  rounds=rounds, tolerance=args.tolerance, when=datetime.now(UTC))
     print(text)
     if args.output:
         args.output.write_text(text, encoding="utf-8")
@@ -141,12 +166,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 1 if any(change.factor > 1 + args.tolerance for change in changes) else 0
 
 
-def _run(checkout: Path, benchmark: str, page: Path, step: str) -> bool:
+def _cache(side: str) -> Path:
+    """Each side's own cache of generated lakes: a version's lakes (keyed by the code that writes them)
+    replace another version's in one cache, so two versions in turns would rebuild them every round."""
+    return Path(os.environ.get("MLMETA_BENCH_CACHE", Path.home() / ".cache" / "mlmeta-bench")) / f"versions-{side}"
+
+
+def _run(checkout: Path, benchmark: str, page: Path, step: str, cache: Path) -> bool:
     _progress(f"{step} ...")
     started = time.perf_counter()
     partial = page.with_suffix(".partial")
     done = subprocess.run([str(checkout / ".venv" / "bin" / "python"), "-m", "bench", "--only", benchmark, "--output", str(partial.resolve())],
-                          cwd=checkout, capture_output=True, text=True, check=False)
+                          cwd=checkout, capture_output=True, text=True, check=False, env={**os.environ, "MLMETA_BENCH_CACHE": str(cache)})
     if done.returncode != 0:
         _progress(f"{step}: exited {done.returncode}; its last lines:\n  " + "\n  ".join(done.stderr.splitlines()[-10:]))
         return False

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bench.versions import Run, main, schedule
+from bench.versions import Run, main, rounds_of, schedule
 
 PAGE = """## Handler latency
 
@@ -16,11 +16,23 @@ PAGE = """## Handler latency
 
 
 def test_the_sides_take_turns_going_first_round_by_round():
-    runs = schedule(["handler-latency", "demo"], 3)
+    runs = schedule(rounds_of(["handler-latency", "demo"], 3))
     assert [(run.round, run.benchmark, run.side) for run in runs[:4]] == [
         (1, "handler-latency", "old"), (1, "handler-latency", "new"), (1, "demo", "old"), (1, "demo", "new")]
     assert [run.side for run in runs if run.round == 2] == ["new", "old", "new", "old"]
     assert len(runs) == 12 and len(set(runs)) == 12
+
+
+def test_a_benchmark_may_have_its_own_number_of_rounds():
+    runs = schedule(rounds_of(["queries-layout=1", "demo"], 2))
+    assert [(run.round, run.benchmark) for run in runs if run.side == "old"] == [(1, "queries-layout"), (1, "demo"), (2, "demo")]
+    for wrong in ("demo=two", "demo=0"):
+        try:
+            rounds_of([wrong], 3)
+        except ValueError as err:
+            assert wrong in str(err)
+        else:
+            raise AssertionError(f"{wrong} accepted")
 
 
 def _checkouts(tmp_path: Path) -> tuple[Path, Path]:
@@ -66,5 +78,6 @@ def test_a_checkout_without_its_venv_is_one_line_exit_2(tmp_path, capsys):
     old, new = _checkouts(tmp_path)
     assert main([str(old), str(tmp_path / "missing"), "--only", "demo", "--work", str(tmp_path / "w")]) == 2
     assert main([str(old), str(new), "--only", "demo", "--work", str(tmp_path / "w"), "--repeats", "0"]) == 2
+    assert main([str(old), str(new), "--only", "demo=x", "--work", str(tmp_path / "w")]) == 2
     err = capsys.readouterr().err
-    assert err.count("\n") == 2 and "make install" in err and "--repeats 0" in err
+    assert err.count("\n") == 3 and "make install" in err and "--repeats 0" in err and "NAME=ROUNDS" in err
