@@ -13,6 +13,7 @@ prunes files here as it prunes partitions in Athena. The Trino SQL is translated
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -53,7 +54,7 @@ def run_local(query: NamedQuery, values: list[object], lake: Path) -> QueryResul
     try:
         for setting in SESSION_SETTINGS:
             connection.execute(setting)
-        register_lake(connection, lake)
+        register_lake(connection, lake, needed_by=sql)
         cursor = connection.execute(sql, values)
         columns = tuple(d[0] for d in cursor.description)
         rows = tuple(tuple(row) for row in cursor.fetchall())
@@ -93,20 +94,35 @@ def _has_layout(directory: Path, folders: Sequence[str]) -> bool:
     return any((directory / folder).is_dir() for folder in folders)
 
 
-def register_lake(connection: duckdb.DuckDBPyConnection, lake: Path) -> None:
+def register_lake(connection: duckdb.DuckDBPyConnection, lake: Path, *, needed_by: str | None = None) -> None:
     """Per lake table: ``<table>_raw``, ``<table>_compacted`` and the view ``<table>`` over both; then the
-    derived views over those. A table without objects yet is an empty view with the same columns."""
+    derived views over those. A table without objects yet is an empty view with the same columns.
+
+    ``needed_by``: only the tables and derived views this SQL names (and the tables under those views).
+    DuckDB binds a view when it is created, listing and reading the files under it: ten milliseconds and
+    more each on a small lake, a large share of a query there, so one query does not pay for views it
+    never reads (Athena's catalog has them all anyway)."""
     try:
         ranges = compacted_ranges(LocalDirectoryStore(lake))
     except (CompactionError, ValueError, KeyError, TypeError) as err:
         raise QueryError(f"cannot read the compaction state of {lake}: {err}") from None
+    derived = [view for view in DERIVED_VIEWS if needed_by is None or _names(needed_by, view.name)]
+    under_derived = {view.source.name for view in derived}
     for table in TABLES:
+        if needed_by is not None and table.name not in under_derived and not _names(needed_by, table.name):
+            continue
         covered = ranges[table.name]
         connection.execute(f"CREATE OR REPLACE VIEW {table.raw_table} AS {_raw_source(table, lake, covered)}")
         connection.execute(f"CREATE OR REPLACE VIEW {table.compacted_table} AS {_compacted_source(table, lake)}")
         connection.execute(f"CREATE OR REPLACE VIEW {table.name} AS {to_duckdb(view_sql(table, covered))}")
-    for view in DERIVED_VIEWS:
+    for view in derived:
         connection.execute(f"CREATE OR REPLACE VIEW {view.name} AS {to_duckdb(view.sql)}")
+
+
+def _names(sql: str, name: str) -> bool:
+    """Whether ``sql`` names the view ``name`` or its ``_raw`` / ``_compacted`` table (a comment counts too:
+    registering one view too many costs time, never an answer)."""
+    return re.search(rf"\b{re.escape(name)}(?:_raw|_compacted)?\b", sql) is not None
 
 
 def _raw_source(table: TableSpec, lake: Path, compacted: Sequence[DayRange]) -> str:

@@ -130,3 +130,21 @@ def test_a_lake_with_only_compacted_days_is_a_lake(tmp_path):
     query = NamedQuery("count", "d", (), "SELECT count(*) AS n FROM metric_snapshots", Path("count.sql"))
 
     assert run_local(query, [], tmp_path).rows == ((0,),)
+
+
+def _views(lake: Path, sql: str | None) -> set[str]:
+    connection = duckdb.connect(":memory:")
+    register_lake(connection, lake, needed_by=sql)
+    return {name for (name,) in connection.execute("SELECT view_name FROM duckdb_views() WHERE NOT internal").fetchall()}
+
+
+def test_a_query_gets_only_the_views_it_names_and_the_tables_under_them(queries, lake):
+    everything = _views(lake, None)
+    assert {"execution_metrics", "naming_audit", "naming_audit_raw", "component_snapshots_compacted"} <= everything
+    naming = _views(lake, queries["naming_violations"].sql)
+    assert naming == {"naming_audit", "naming_audit_raw", "naming_audit_compacted"}
+    # metric_history reads the derived view execution_metrics, which reads metric_snapshots.
+    history = _views(lake, queries["metric_history"].sql)
+    assert history == {"execution_metrics", "metric_snapshots", "metric_snapshots_raw", "metric_snapshots_compacted"}
+    assert _views(lake, "SELECT * FROM component_snapshots_raw") == {
+        "component_snapshots", "component_snapshots_raw", "component_snapshots_compacted"}
