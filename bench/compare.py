@@ -7,7 +7,7 @@ bad argument; rows in only one page are listed, not judged.
 ``python -m bench.compare --old A1.md A2.md ... --new B1.md B2.md ...``: each side is several pages (repeated
 runs, or ``--only`` runs of single benchmarks, of one version); a row's ratio on a side is the median over
 the pages that have it. A millisecond-scale wall time moves by more than 10% from run to run on a shared
-machine; the median of a few runs per side does not (docs/benchmarks.md, "Comparing two versions")."""
+machine; the median of a few runs per side does not (``bench.versions`` runs both sides in turns)."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+Key = tuple[str, str, str]  # a row: section, case, measure
 # A cell is anything but an unescaped "|" (the drift benchmark's cases say "\|z\| >= 3").
 _CELL = r"(?:[^|\\]|\\.)"
 _ROW = re.compile(rf"^\| (?P<case>{_CELL}+?) \| (?P<measure>{_CELL}+?) \| {_CELL}* \| {_CELL}* \| (?P<ratio>{_CELL}*?) \| .*\|$")
@@ -26,7 +27,7 @@ _ROW = re.compile(rf"^\| (?P<case>{_CELL}+?) \| (?P<measure>{_CELL}+?) \| {_CELL
 
 @dataclass(frozen=True)
 class Change:
-    key: tuple[str, str, str]  # section, case, measure
+    key: Key  # section, case, measure
     old: float
     new: float
 
@@ -37,9 +38,9 @@ class Change:
         return self.new / self.old
 
 
-def ratios(page: str) -> dict[tuple[str, str, str], float]:
+def ratios(page: str) -> dict[Key, float]:
     """(section, case, measure) -> ratio, for every table row of a benchmarks page with a numeric ratio."""
-    found: dict[tuple[str, str, str], float] = {}
+    found: dict[Key, float] = {}
     section = ""
     for line in page.splitlines():
         if line.startswith("## "):
@@ -55,16 +56,21 @@ def ratios(page: str) -> dict[tuple[str, str, str], float]:
     return found
 
 
-def median_ratios(pages: Sequence[str]) -> dict[tuple[str, str, str], float]:
-    """Each row's median ratio over the pages that have it."""
-    seen: dict[tuple[str, str, str], list[float]] = {}
+def ratios_by_row(pages: Sequence[str]) -> dict[Key, list[float]]:
+    """Each row's ratios, one per page that has it."""
+    seen: dict[Key, list[float]] = {}
     for page in pages:
         for key, ratio in ratios(page).items():
             seen.setdefault(key, []).append(ratio)
-    return {key: statistics.median(values) for key, values in seen.items()}
+    return seen
 
 
-def compare(old: str | Sequence[str], new: str | Sequence[str]) -> tuple[list[Change], list[tuple[str, str, str]], list[tuple[str, str, str]]]:
+def median_ratios(pages: Sequence[str]) -> dict[Key, float]:
+    """Each row's median ratio over the pages that have it."""
+    return {key: statistics.median(values) for key, values in ratios_by_row(pages).items()}
+
+
+def compare(old: str | Sequence[str], new: str | Sequence[str]) -> tuple[list[Change], list[Key], list[Key]]:
     """Changes of the rows both sides have, and the rows only the old, only the new side has. A side is
     one page or several (their median ratios)."""
     before, after = (median_ratios([side] if isinstance(side, str) else side) for side in (old, new))

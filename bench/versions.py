@@ -27,9 +27,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench.compare import Change, compare, ratios
-
-Key = tuple[str, str, str]  # section, case, measure
+from bench.compare import Change, Key, compare, ratios_by_row
 from bench.report import machine_facts
 
 SIDES = ("old", "new")
@@ -74,12 +72,8 @@ def rounds_of(only: Sequence[str], repeats: int) -> dict[str, int]:
 def spreads(pages: Sequence[str]) -> dict[Key, float]:
     """Each row's largest ratio over its smallest among ``pages`` (runs of one version): how far the same
     code moves from run to run; 1.0 for a count that never moves."""
-    seen: dict[Key, list[float]] = {}
-    for page in pages:
-        for key, ratio in ratios(page).items():
-            seen.setdefault(key, []).append(ratio)
     return {key: max(values) / min(values) if min(values) > 0 else (1.0 if max(values) == 0 else float("inf"))
-            for key, values in seen.items()}
+            for key, values in ratios_by_row(pages).items()}
 
 
 def render(changes: Sequence[Change], gone: Sequence[Key], added: Sequence[Key], *, spread: Mapping[Key, float],
